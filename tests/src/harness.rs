@@ -1,0 +1,305 @@
+//! The machinery every check shares: running learner code with a deadline,
+//! turning panics and hangs into lessons, and reporting results.
+//!
+//! A check is a plain function that returns an [`Outcome`]. It never panics
+//! itself: the lab's `tests/grade.rs` calls [`Grade::grade`] on the outcome,
+//! which records it for the runner and fails the test with the lesson. Keeping
+//! checks panic-free lets the grader's own tests look at each failure message
+//! (stubs must fail with "not implemented yet", mistakes with their lesson).
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::fmt::Display;
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long learner code may run before a check gives up on it.
+pub const LIMIT: Duration = Duration::from_secs(2);
+
+/// Why a check failed, written for the learner: what happened, what was
+/// expected, and which section of the book explains the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+        }
+    }
+}
+
+impl Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The result of one check.
+pub type Outcome = Result<(), Failure>;
+
+/// Fails with `message` unless `condition` holds.
+pub fn ensure(condition: bool, message: impl FnOnce() -> String) -> Outcome {
+    if condition {
+        Ok(())
+    } else {
+        Err(Failure::new(message()))
+    }
+}
+
+/// Runs a piece of learner code on its own thread and waits at most `LIMIT`
+/// (or the limit set with [`Call::within`]) for it to return.
+///
+/// - A `todo!()` becomes "not implemented yet: <function>".
+/// - Any other panic becomes "<function> panicked: <message>".
+/// - A hang becomes "<function> did not return within 2 s: <what it was
+///   probably waiting for>". The stuck thread is left behind; the test
+///   binary still exits when every test is done.
+pub fn learner(function: &'static str) -> Call {
+    Call {
+        function,
+        limit: LIMIT,
+        waiting_for: "is it waiting for something that never comes?",
+    }
+}
+
+/// A call into learner code being prepared; see [`learner`].
+pub struct Call {
+    function: &'static str,
+    limit: Duration,
+    waiting_for: &'static str,
+}
+
+impl Call {
+    /// Waits up to `limit` instead of the default.
+    pub fn within(mut self, limit: Duration) -> Call {
+        self.limit = limit;
+        self
+    }
+
+    /// Says what a hang most likely means, e.g. "is it still reading from a
+    /// client that already sent everything?".
+    pub fn waiting_for(mut self, hint: &'static str) -> Call {
+        self.waiting_for = hint;
+        self
+    }
+
+    /// Runs `body` and returns its value, or the failure that explains why
+    /// there is none.
+    pub fn run<T: Send + 'static>(
+        self,
+        body: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Failure> {
+        self.spawn(body).wait()
+    }
+
+    /// Starts `body` and returns at once, so the check can play the other
+    /// side of a conversation meanwhile; [`Pending::wait`] collects the value.
+    /// The time limit counts from now.
+    pub fn spawn<T: Send + 'static>(self, body: impl FnOnce() -> T + Send + 'static) -> Pending<T> {
+        let (done, result) = mpsc::channel();
+        let deadline = Instant::now() + self.limit;
+        let spawned = thread::Builder::new()
+            .name(format!("learner: {}", self.function))
+            .spawn(move || {
+                let value = panic::catch_unwind(AssertUnwindSafe(body));
+                // The check may have stopped waiting; nobody to tell then.
+                let _ = done.send(value);
+            });
+        let start_error = spawned.err().map(|error| {
+            Failure::new(format!(
+                "could not start a thread for {}: {error}",
+                self.function
+            ))
+        });
+        Pending {
+            call: self,
+            deadline,
+            result,
+            early: RefCell::new(None),
+            start_error,
+        }
+    }
+
+    fn timed_out(&self) -> Failure {
+        Failure::new(format!(
+            "{} did not return within {} s: {}",
+            self.function,
+            self.limit.as_secs_f32(),
+            self.waiting_for
+        ))
+    }
+
+    fn explain_panic(&self, payload: &(dyn Any + Send)) -> Failure {
+        let text = panic_text(payload);
+        if text.starts_with("not yet implemented") || text.starts_with("not implemented") {
+            Failure::new(format!("not implemented yet: {}", self.function))
+        } else {
+            Failure::new(format!("{} panicked: {text}", self.function))
+        }
+    }
+}
+
+/// Learner code started with [`Call::spawn`].
+pub struct Pending<T> {
+    call: Call,
+    deadline: Instant,
+    result: mpsc::Receiver<thread::Result<T>>,
+    /// A result picked up early by [`Pending::blame`], kept for `wait`.
+    early: RefCell<Option<thread::Result<T>>>,
+    start_error: Option<Failure>,
+}
+
+impl<T> Pending<T> {
+    /// Waits for the value until the call's deadline.
+    pub fn wait(self) -> Result<T, Failure> {
+        if let Some(failure) = self.start_error {
+            return Err(failure);
+        }
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let result = match self.early.into_inner() {
+            Some(result) => Ok(result),
+            None => self.result.recv_timeout(left),
+        };
+        match result {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(panic)) => Err(self.call.explain_panic(panic.as_ref())),
+            Err(_) => Err(self.call.timed_out()),
+        }
+    }
+
+    /// When the grader's side of a conversation fails, the learner's side is
+    /// often the reason: if it already panicked (a `todo!()`, say), that is
+    /// the failure to report; if it already returned, say so.
+    pub fn blame<R>(&self, grader_side: Result<R, Failure>) -> Result<R, Failure> {
+        let Err(failure) = grader_side else {
+            return grader_side;
+        };
+        if let Some(start_error) = &self.start_error {
+            return Err(start_error.clone());
+        }
+        let mut early = self.early.borrow_mut();
+        if early.is_none() {
+            *early = self.result.try_recv().ok();
+        }
+        match early.as_ref() {
+            Some(Err(panic)) => Err(self.call.explain_panic(panic.as_ref())),
+            Some(Ok(_)) => Err(Failure::new(format!(
+                "{failure}\n({} had already returned)",
+                self.call.function
+            ))),
+            None => Err(failure),
+        }
+    }
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
+
+/// Turns an [`Outcome`] into a test result.
+pub trait Grade {
+    /// Records the outcome for the runner (when `SOCKLAB_REPORT` names a
+    /// file) and panics with the lesson if the check failed.
+    fn grade(self);
+}
+
+impl Grade for Outcome {
+    #[track_caller]
+    fn grade(self) {
+        let check = current_check_name();
+        record(&check, &self);
+        if let Err(failure) = self {
+            panic!("{failure}");
+        }
+    }
+}
+
+/// The name of the running check. The test harness runs every test on a
+/// thread named after the test function, so the name comes for free.
+fn current_check_name() -> String {
+    let thread = thread::current();
+    let name = thread.name().unwrap_or("unknown");
+    // Tests inside a module are named `module::check`; keep the last part.
+    name.rsplit("::").next().unwrap_or(name).to_string()
+}
+
+/// Appends one line per check to the file named by `SOCKLAB_REPORT`:
+/// `pass<TAB>check` or `fail<TAB>check<TAB>message`, with newlines,
+/// tabs and backslashes in the message escaped as `\n`, `\t` and `\\`.
+fn record(check: &str, outcome: &Outcome) {
+    let Some(path) = std::env::var_os("SOCKLAB_REPORT") else {
+        return;
+    };
+    let line = match outcome {
+        Ok(()) => format!("pass\t{check}\n"),
+        Err(failure) => format!("fail\t{check}\t{}\n", escape(&failure.message)),
+    };
+    // One write per line, in append mode: lines from parallel tests never mix.
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
+    if let Err(error) = written {
+        eprintln!("socklab: could not write the report {path:?}: {error}");
+    }
+}
+
+/// Escapes a message for the one-line report format (the runner undoes it).
+pub fn escape(message: &str) -> String {
+    message
+        .replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn todo_becomes_not_implemented_yet() {
+        let failure = learner("make_thing").run(|| -> u8 { todo!() }).unwrap_err();
+        assert_eq!(failure.message, "not implemented yet: make_thing");
+    }
+
+    #[test]
+    fn other_panics_are_reported_with_their_message() {
+        let failure = learner("make_thing")
+            .run(|| -> u8 { panic!("boom") })
+            .unwrap_err();
+        assert_eq!(failure.message, "make_thing panicked: boom");
+    }
+
+    #[test]
+    fn a_hang_fails_in_time_and_says_what_it_waited_for() {
+        let started = std::time::Instant::now();
+        let failure = learner("wait_forever")
+            .within(Duration::from_millis(100))
+            .waiting_for("a message that never comes")
+            .run(|| thread::sleep(Duration::from_secs(3600)))
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(60));
+        assert_eq!(
+            failure.message,
+            "wait_forever did not return within 0.1 s: a message that never comes"
+        );
+    }
+
+    #[test]
+    fn values_come_back() {
+        assert_eq!(learner("answer").run(|| 42).unwrap(), 42);
+    }
+}
