@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 /// How long learner code may run before a check gives up on it.
 pub const LIMIT: Duration = Duration::from_secs(2);
 
+/// How long a failing check waits for the learner's code to report why.
+const GRACE: Duration = Duration::from_secs(1);
+
 /// Why a check failed, written for the learner: what happened, what was
 /// expected, and which section of the book explains the rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +176,16 @@ impl<T> Pending<T> {
         }
     }
 
+    /// Waits at most `patience` for the learner's code to finish, and says
+    /// whether it did; the value stays here for [`Pending::wait`].
+    pub fn finished_within(&self, patience: Duration) -> bool {
+        let mut early = self.early.borrow_mut();
+        if early.is_none() {
+            *early = self.result.recv_timeout(patience).ok();
+        }
+        early.is_some()
+    }
+
     /// When the grader's side of a conversation fails, the learner's side is
     /// often the reason: if it already panicked (a `todo!()`, say), that is
     /// the failure to report; if it already returned, say so.
@@ -183,11 +196,11 @@ impl<T> Pending<T> {
         if let Some(start_error) = &self.start_error {
             return Err(start_error.clone());
         }
-        let mut early = self.early.borrow_mut();
-        if early.is_none() {
-            *early = self.result.try_recv().ok();
-        }
-        match early.as_ref() {
+        // The learner's thread may be a moment from reporting: a panic
+        // drops its sockets (which is what the grader just saw) before the
+        // panic reaches the channel. Give it a second.
+        self.finished_within(GRACE);
+        match self.early.borrow().as_ref() {
             Some(Err(panic)) => Err(self.call.explain_panic(panic.as_ref())),
             Some(Ok(_)) => Err(Failure::new(format!(
                 "{failure}\n({} had already returned)",

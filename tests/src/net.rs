@@ -161,13 +161,7 @@ impl Program {
     /// line it prints on standard output.
     pub fn start(path: &str, args: &[&str]) -> Result<Program, Failure> {
         let name = program_name(path);
-        let mut child = Command::new(path)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Failure::new(format!("could not start {name}: {e}")))?;
+        let mut child = spawn_piped(path, args)?;
         let stdout = child.stdout.take().expect("stdout is piped");
         let (line_tx, line_rx) = mpsc::channel();
         thread::spawn(move || {
@@ -232,13 +226,7 @@ impl Drop for Program {
 /// standard output, or a failure that shows its standard error.
 pub fn run_program(path: &str, args: &[&str]) -> Result<String, Failure> {
     let name = program_name(path);
-    let mut child = Command::new(path)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Failure::new(format!("could not start {name}: {e}")))?;
+    let mut child = spawn_piped(path, args)?;
     let stdout = read_in_background(child.stdout.take().expect("stdout is piped"));
     let stderr = read_in_background(child.stderr.take().expect("stderr is piped"));
     let deadline = std::time::Instant::now() + LIMIT;
@@ -281,6 +269,17 @@ fn read_in_background(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<St
         let _ = text_tx.send(String::from_utf8_lossy(&bytes).into_owned());
     });
     text_rx
+}
+
+/// Starts a program with no input and both outputs piped to the check.
+fn spawn_piped(path: &str, args: &[&str]) -> Result<Child, Failure> {
+    Command::new(path)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Failure::new(format!("could not start {}: {e}", program_name(path))))
 }
 
 fn program_name(path: &str) -> &str {

@@ -197,3 +197,27 @@ fn connect_ex_that_returns_a_made_up_code() {
         "the OS error number (raw_os_error)",
     );
 }
+
+#[test]
+fn a_server_that_never_notices_the_client_closed() {
+    // read() == 0 taken for "no data yet": after the client shuts down its
+    // side, this loops for ever. The check still ends, in about 2 s, and the
+    // test binary exits although this thread is still spinning.
+    fn echo_connection(connection: &Socket) -> io::Result<u64> {
+        let mut buffer = [0u8; 4096];
+        loop {
+            let received = (&*connection).read(&mut buffer)?;
+            (&*connection).write_all(&buffer[..received])?;
+        }
+    }
+    let mistake = Lab {
+        echo_connection,
+        ..SOLUTION
+    };
+    let started = std::time::Instant::now();
+    assert_rejected(
+        ch02::echo_connection_echoes_everything(&mistake),
+        "echo_connection did not return within 2 s: the client shut down its side",
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
