@@ -8,11 +8,22 @@
 //! - [`harness`]: deadlines, panics turned into lessons, result reporting.
 //! - [`net`]: the grader's own clients, servers and program runner.
 //! - [`snapshot`]: transcripts compared with the stored snapshots.
+//! - [`faults`]: streams, peers and a proxy that misbehave on purpose.
+//! - [`alloc`]: the largest allocation a piece of code made.
 
+pub mod alloc;
 pub mod ch01;
 pub mod ch02;
+pub mod ch03;
+pub mod ch04;
+pub mod faults;
 pub mod harness;
 pub mod net;
 pub mod snapshot;
 
 pub use harness::{Failure, Grade, Outcome};
+
+/// Every test binary that links the grader counts allocations, so checks
+/// can prove that a decoder never trusted a length header.
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;

@@ -145,6 +145,15 @@ pub fn quoted(bytes: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
+/// Describes an `io::Result` for a transcript: the value, or the error kind
+/// (the kind, not the message: messages differ between systems).
+pub fn outcome<T: std::fmt::Debug>(result: &io::Result<T>) -> String {
+    match result {
+        Ok(value) => format!("Ok({value:?})"),
+        Err(error) => format!("Err({:?})", error.kind()),
+    }
+}
+
 /// Turns an error returned by learner code into a failure.
 pub fn returned_error(function: &str, error: io::Error) -> Failure {
     Failure::new(format!("{function} returned an error: {error}"))
@@ -284,4 +293,128 @@ fn spawn_piped(path: &str, args: &[&str]) -> Result<Child, Failure> {
 
 fn program_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// An interactive program (a chat client): the check types lines on its
+/// standard input and reads the lines it prints. Its first line on standard
+/// error is its announcement (the address it listens on, say). Killed when
+/// the check ends.
+pub struct Chat {
+    child: Child,
+    name: String,
+    pub announcement: String,
+    lines: mpsc::Receiver<String>,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Chat {
+    /// Starts the program and waits (at most `LIMIT`) for its first line
+    /// on standard error.
+    pub fn start(path: &str, args: &[&str]) -> Result<Chat, Failure> {
+        let name = format!("{} {}", program_name(path), args.join(" "));
+        let mut child = Command::new(path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Failure::new(format!("could not start {name}: {e}")))?;
+        let stderr = lines_in_background(child.stderr.take().expect("stderr is piped"));
+        let lines = lines_in_background(child.stdout.take().expect("stdout is piped"));
+        let mut chat = Chat {
+            child,
+            name,
+            announcement: String::new(),
+            lines,
+            stderr,
+        };
+        let deadline = std::time::Instant::now() + LIMIT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match chat.stderr.recv_timeout(left) {
+                Ok(line) if line.trim().is_empty() => continue,
+                Ok(line) if !line.contains("panicked") => {
+                    chat.announcement = line;
+                    return Ok(chat);
+                }
+                Ok(line) => return Err(chat.failed(&line)),
+                Err(_) => {
+                    return Err(Failure::new(format!(
+                        "{} printed nothing on standard error within {} s",
+                        chat.name,
+                        LIMIT.as_secs()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Explains why the program stopped, from what it wrote on stderr.
+    fn failed(&mut self, first: &str) -> Failure {
+        // Let it finish dying, so its whole message is there.
+        let _ = self.child.wait();
+        let rest: Vec<String> = self.stderr.try_iter().collect();
+        let said = format!("{first}\n{}", rest.join("\n")).trim().to_string();
+        if said.contains("not yet implemented") {
+            Failure::new(format!(
+                "not implemented yet: {} reached a todo!() in your lab\n{said}",
+                self.name
+            ))
+        } else {
+            Failure::new(format!("{} stopped:\n{said}", self.name))
+        }
+    }
+
+    /// Types `line` and Enter.
+    pub fn type_line(&mut self, line: &str) -> Result<(), Failure> {
+        let stdin = self.child.stdin.as_mut().expect("stdin is piped");
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(|e| Failure::new(format!("could not type into {}: {e}", self.name)))
+    }
+
+    /// Waits (at most `LIMIT`) for the program to print `expected`.
+    pub fn expect_line(&mut self, expected: &str) -> Result<(), Failure> {
+        let deadline = std::time::Instant::now() + LIMIT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line == expected => return Ok(()),
+                Ok(line) => seen.push(line),
+                Err(_) => {
+                    if let Ok(Some(_)) = self.child.try_wait() {
+                        return Err(self.failed("it exited"));
+                    }
+                    return Err(Failure::new(format!(
+                        "{} did not print {expected:?} within {} s (it printed {seen:?})",
+                        self.name,
+                        LIMIT.as_secs()
+                    )));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Chat {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads a pipe line by line on a thread of its own.
+fn lines_in_background(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (line_tx, line_rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    line_rx
 }
