@@ -144,8 +144,10 @@ pub fn grade(workbook: &Workbook, lab: &Lab) -> Result<Graded, String> {
             String::from_utf8_lossy(&output.stderr).into_owned(),
         ));
     }
+    // The report becomes the lab's latest results.
     std::fs::write(results_file(workbook, lab), &text)
         .map_err(|e| format!("cannot save the results: {e}"))?;
+    let _ = std::fs::remove_file(&report);
     Ok(Graded::Checked(parse_report(&text, &lab.checks()?)))
 }
 
@@ -160,7 +162,14 @@ pub fn check(workbook: &Workbook, number: &str) -> Result<bool, String> {
         "{}",
         style::dim("grading... (the first run compiles the lab)")
     );
-    let results = match grade(workbook, lab)? {
+    let graded = grade(workbook, lab)?;
+    Ok(show(lab, &graded))
+}
+
+/// Prints graded results: one line per check, the lesson of each failure,
+/// a progress bar and the next step. Returns whether every check passed.
+pub fn show(lab: &Lab, graded: &Graded) -> bool {
+    let results = match graded {
         Graded::Checked(results) => results,
         Graded::DidNotBuild(errors) => {
             println!("{}", errors.trim_end());
@@ -171,7 +180,7 @@ pub fn check(workbook: &Workbook, number: &str) -> Result<bool, String> {
                     lab.number
                 ))
             );
-            return Ok(false);
+            return false;
         }
     };
     for (name, status) in &results.checks {
@@ -195,11 +204,12 @@ pub fn check(workbook: &Workbook, number: &str) -> Result<bool, String> {
             println!(
                 "{}",
                 style::pass(&format!(
-                    "Lab {} is done. `cargo lab list` shows what is next.",
-                    lab.number
+                    "Lab {} is done. `cargo lab solution {}` compares yours with the reference; \
+                     `cargo lab list` shows what is next.",
+                    lab.number, lab.number
                 ))
             );
-            Ok(true)
+            true
         }
         Some(first) => {
             println!(
@@ -207,7 +217,7 @@ pub fn check(workbook: &Workbook, number: &str) -> Result<bool, String> {
                 style::bold(first),
                 lab.number
             );
-            Ok(false)
+            false
         }
     }
 }

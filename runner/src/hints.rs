@@ -5,6 +5,7 @@
 //! shows the next one for the lab's first failing check and remembers how
 //! many it has shown (in `target/socklab/`, which git ignores).
 
+use crate::book::section_page;
 use crate::check::saved_results;
 use crate::labs::{Lab, Workbook};
 use crate::style;
@@ -85,6 +86,9 @@ pub fn hint(workbook: &Workbook, number: &str, all: bool) -> Result<bool, String
             hints.len(),
             style::indent(text, 2)
         );
+        if let Some(page) = cited_page(workbook, text) {
+            println!("{}", style::dim(&format!("  read: {page}")));
+        }
     }
     if shown < hints.len() {
         println!(
@@ -99,6 +103,22 @@ pub fn hint(workbook: &Workbook, number: &str, all: bool) -> Result<bool, String
         .and_then(|()| std::fs::write(&seen_file, shown.max(seen).to_string()))
         .map_err(|e| format!("cannot remember the hints shown: {e}"))?;
     Ok(true)
+}
+
+/// Where to read the section a hint cites ("Book 2.4, ..."): the file, and
+/// its address while `cargo lab book` serves the book.
+fn cited_page(workbook: &Workbook, hint: &str) -> Option<String> {
+    let at = hint.find("Book ")? + "Book ".len();
+    let number: String = hint[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let summary = std::fs::read_to_string(workbook.root.join("book/src/SUMMARY.md")).ok()?;
+    let page = section_page(&summary, number.trim_end_matches('.'))?;
+    Some(format!(
+        "book/src/{page} (http://localhost:3000/{} with `cargo lab book`)",
+        page.replace(".md", ".html")
+    ))
 }
 
 #[cfg(test)]

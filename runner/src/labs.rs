@@ -21,11 +21,17 @@ pub struct Lab {
 }
 
 impl Workbook {
+    /// The workbook this runner was built from.
     pub fn open() -> Result<Workbook, String> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("the runner lives one folder below the workbook")
             .to_path_buf();
+        Workbook::at(root)
+    }
+
+    /// The workbook checked out at `root` (a learner's, when a teacher grades).
+    pub fn at(root: PathBuf) -> Result<Workbook, String> {
         let entries = std::fs::read_dir(root.join("labs"))
             .map_err(|e| format!("cannot read {}: {e}", root.join("labs").display()))?;
         let mut labs = Vec::new();
@@ -60,13 +66,10 @@ impl Workbook {
             .ok_or_else(|| format!("there is no lab {wanted}; try `cargo lab list`"))
     }
 
-    /// Where the runner keeps what it remembers (results, hints shown):
-    /// inside `target/`, which git ignores.
+    /// Where the runner keeps what it remembers (results, hints shown,
+    /// backups): `.socklab/` in the working copy, which git ignores.
     pub fn state_dir(&self) -> PathBuf {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| self.root.join("target"));
-        target.join("socklab")
+        self.root.join(".socklab")
     }
 }
 
@@ -75,6 +78,15 @@ impl Lab {
     pub fn title(&self) -> String {
         let slug = self.folder.split_once('-').map_or("", |(_, s)| s);
         slug.replace('-', " ")
+    }
+
+    /// The reference solution's folder, `solutions/NN-slug`.
+    pub fn solution_dir(&self) -> PathBuf {
+        self.dir
+            .parent()
+            .and_then(Path::parent)
+            .map(|root| root.join("solutions").join(&self.folder))
+            .unwrap_or_default()
     }
 
     /// The names of the checks, in the order `tests/grade.rs` lists them.

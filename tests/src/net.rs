@@ -215,6 +215,12 @@ impl Program {
         if let Some(mut stderr) = self.child.stderr.take() {
             let _ = stderr.read_to_string(&mut text);
         }
+        // The hint about RUST_BACKTRACE is noise in a lesson.
+        let text: Vec<&str> = text
+            .lines()
+            .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
+            .collect();
+        let text = text.join("\n");
         let text = text.trim();
         if text.is_empty() {
             "(nothing on stderr)".to_string()
@@ -353,7 +359,11 @@ impl Chat {
     fn failed(&mut self, first: &str) -> Failure {
         // Let it finish dying, so its whole message is there.
         let _ = self.child.wait();
-        let rest: Vec<String> = self.stderr.try_iter().collect();
+        let rest: Vec<String> = self
+            .stderr
+            .try_iter()
+            .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
+            .collect();
         let said = format!("{first}\n{}", rest.join("\n")).trim().to_string();
         if said.contains("not yet implemented") {
             Failure::new(format!(
