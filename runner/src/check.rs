@@ -288,6 +288,42 @@ mod tests {
         assert!(matches!(results.checks[2].1, Status::NotRun));
     }
 
+    /// Progress is a results file per lab in `.socklab/`: absent means not
+    /// started, all `pass` lines means passing.
+    #[test]
+    fn progress_is_read_back_from_the_working_copy() {
+        let root = std::env::temp_dir().join(format!("socklab-progress-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let lab_dir = root.join("labs/01-demo");
+        std::fs::create_dir_all(lab_dir.join("tests")).unwrap();
+        std::fs::write(
+            lab_dir.join("Cargo.toml"),
+            "[package]\nname = \"lab-01-demo\"\n",
+        )
+        .unwrap();
+        std::fs::write(lab_dir.join("tests/grade.rs"), "fn one() {}\nfn two() {}\n").unwrap();
+        let workbook = Workbook::at(root.clone()).unwrap();
+        let lab = workbook.lab("1").unwrap();
+        assert!(
+            saved_results(&workbook, lab).unwrap().is_none(),
+            "not started"
+        );
+
+        std::fs::create_dir_all(workbook.state_dir()).unwrap();
+        std::fs::write(
+            results_file(&workbook, lab),
+            "pass\tone\nfail\ttwo\tnot yet\n",
+        )
+        .unwrap();
+        let results = saved_results(&workbook, lab).unwrap().unwrap();
+        assert_eq!((results.passed(), results.all_pass()), (1, false));
+
+        std::fs::write(results_file(&workbook, lab), "pass\ttwo\npass\tone\n").unwrap();
+        assert!(saved_results(&workbook, lab).unwrap().unwrap().all_pass());
+        assert!(results_file(&workbook, lab).starts_with(root.join(".socklab")));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
     #[test]
     fn unescaping_restores_tabs_newlines_and_backslashes() {
         assert_eq!(unescape("a\\tb\\nc\\\\d"), "a\tb\nc\\d");
