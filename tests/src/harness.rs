@@ -66,6 +66,7 @@ pub fn ensure(condition: bool, message: impl FnOnce() -> String) -> Outcome {
 pub fn learner(function: &'static str) -> Call {
     Call {
         function,
+        thread_name: None,
         limit: LIMIT,
         waiting_for: "is it waiting for something that never comes?",
     }
@@ -74,6 +75,7 @@ pub fn learner(function: &'static str) -> Call {
 /// A call into learner code being prepared; see [`learner`].
 pub struct Call {
     function: &'static str,
+    thread_name: Option<String>,
     limit: Duration,
     waiting_for: &'static str,
 }
@@ -82,6 +84,13 @@ impl Call {
     /// Waits up to `limit` instead of the default.
     pub fn within(mut self, limit: Duration) -> Call {
         self.limit = limit;
+        self
+    }
+
+    /// Names the thread (at most 15 bytes show in /proc), so a check can
+    /// find it there; the default is "learner: <function>".
+    pub fn thread_name(mut self, name: impl Into<String>) -> Call {
+        self.thread_name = Some(name.into());
         self
     }
 
@@ -108,7 +117,11 @@ impl Call {
         let (done, result) = mpsc::channel();
         let deadline = Instant::now() + self.limit;
         let spawned = thread::Builder::new()
-            .name(format!("learner: {}", self.function))
+            .name(
+                self.thread_name
+                    .clone()
+                    .unwrap_or_else(|| format!("learner: {}", self.function)),
+            )
             .spawn(move || {
                 let value = panic::catch_unwind(AssertUnwindSafe(body));
                 // The check may have stopped waiting; nobody to tell then.

@@ -145,6 +145,24 @@ pub fn quoted(bytes: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
+/// Starts a learner's server (`serve(listener)`, which should run for
+/// ever) on a fresh loopback listener, on a thread named `thread_name` (a
+/// name shows in /proc). Returns its address and the running call.
+pub fn serve_in_background(
+    serve: fn(TcpListener) -> io::Result<()>,
+    thread_name: &str,
+) -> Result<(SocketAddr, crate::harness::Pending<io::Result<()>>), Failure> {
+    let listener = grader_listener()?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::new(e.to_string()))?;
+    let running = crate::harness::learner("serve")
+        .thread_name(thread_name)
+        .within(std::time::Duration::from_secs(3600))
+        .spawn(move || serve(listener));
+    Ok((addr, running))
+}
+
 /// Describes an `io::Result` for a transcript: the value, or the error kind
 /// (the kind, not the message: messages differ between systems).
 pub fn outcome<T: std::fmt::Debug>(result: &io::Result<T>) -> String {
@@ -204,6 +222,29 @@ impl Program {
                 args.join(" "),
                 LIMIT.as_secs()
             ))),
+        }
+    }
+
+    /// When the grader's side of a conversation with the program fails, the
+    /// program may have died: then its own words (a todo!() it reached, a
+    /// panic) are the failure to report.
+    pub fn blame<R>(&mut self, grader_side: Result<R, Failure>) -> Result<R, Failure> {
+        let Err(failure) = grader_side else {
+            return grader_side;
+        };
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if !matches!(self.child.try_wait(), Ok(Some(_))) {
+            return Err(failure);
+        }
+        let stderr = self.stderr_after_kill();
+        if stderr.contains("not yet implemented") {
+            Err(Failure::new(format!(
+                "not implemented yet: the program reached a todo!() in your lab\n{stderr}"
+            )))
+        } else {
+            Err(Failure::new(format!(
+                "{failure}\nthe program stopped:\n{stderr}"
+            )))
         }
     }
 
@@ -317,23 +358,7 @@ impl Chat {
     /// Starts the program and waits (at most `LIMIT`) for its first line
     /// on standard error.
     pub fn start(path: &str, args: &[&str]) -> Result<Chat, Failure> {
-        let name = format!("{} {}", program_name(path), args.join(" "));
-        let mut child = Command::new(path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Failure::new(format!("could not start {name}: {e}")))?;
-        let stderr = lines_in_background(child.stderr.take().expect("stderr is piped"));
-        let lines = lines_in_background(child.stdout.take().expect("stdout is piped"));
-        let mut chat = Chat {
-            child,
-            name,
-            announcement: String::new(),
-            lines,
-            stderr,
-        };
+        let mut chat = Chat::start_quiet(path, args)?;
         let deadline = std::time::Instant::now() + LIMIT;
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -372,6 +397,71 @@ impl Chat {
             ))
         } else {
             Failure::new(format!("{} stopped:\n{said}", self.name))
+        }
+    }
+
+    /// Starts a program that announces nothing (a chat client).
+    pub fn start_quiet(path: &str, args: &[&str]) -> Result<Chat, Failure> {
+        let name = format!("{} {}", program_name(path), args.join(" "));
+        let mut child = Command::new(path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Failure::new(format!("could not start {name}: {e}")))?;
+        let stderr = lines_in_background(child.stderr.take().expect("stderr is piped"));
+        let lines = lines_in_background(child.stdout.take().expect("stdout is piped"));
+        Ok(Chat {
+            child,
+            name,
+            announcement: String::new(),
+            lines,
+            stderr,
+        })
+    }
+
+    /// Waits (at most `LIMIT`) for a printed line that contains `part`.
+    pub fn expect_line_containing(&mut self, part: &str) -> Result<String, Failure> {
+        let deadline = std::time::Instant::now() + LIMIT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(part) => return Ok(line),
+                Ok(line) => seen.push(line),
+                Err(_) => {
+                    if let Ok(Some(_)) = self.child.try_wait() {
+                        return Err(self.failed("it exited"));
+                    }
+                    return Err(Failure::new(format!(
+                        "{} printed no line with {part:?} within {} s (it printed {seen:?})",
+                        self.name,
+                        LIMIT.as_secs()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Waits (at most `LIMIT`) for the program to exit successfully.
+    pub fn expect_exit(&mut self) -> Result<(), Failure> {
+        let deadline = std::time::Instant::now() + LIMIT;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => {
+                    return Err(Failure::new(format!("{} exited with {status}", self.name)));
+                }
+                _ if std::time::Instant::now() >= deadline => {
+                    return Err(Failure::new(format!(
+                        "{} did not exit within {} s after the server went away",
+                        self.name,
+                        LIMIT.as_secs()
+                    )));
+                }
+                _ => thread::sleep(std::time::Duration::from_millis(10)),
+            }
         }
     }
 

@@ -33,6 +33,8 @@ fn every_lab_grades_every_check_of_its_chapter() {
             "04-blocking-and-timeouts",
             names(grader::ch04::checks::<()>()),
         ),
+        ("05-select", names(grader::ch05::checks::<()>())),
+        ("06-chat-room", names(grader::ch06::checks::<(), (), ()>())),
     ];
     for (lab, expected) in &chapters {
         assert_eq!(&listed_checks(lab), expected, "labs/{lab}/tests/grade.rs");

@@ -1,0 +1,219 @@
+//! The classic chapter-5 mistakes, each rejected by the check meant for it,
+//! with the lesson meant for it.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
+
+use common::assert_rejected;
+use grader::ch05::{self, Lab};
+use nix::sys::select::{FdSet, select};
+use solution_05::Outbox;
+
+/// The reference solution, to which each mistake changes one thing. The
+/// program is left out: only the lab's own tests can start it.
+const SOLUTION: Lab<Outbox> = Lab {
+    new_outbox: Outbox::default,
+    push: Outbox::push,
+    len: Outbox::len,
+    is_empty: Outbox::is_empty,
+    flush_into: Outbox::flush_into,
+    serve: solution_05::serve,
+    program: "/nonexistent/select-echo-server",
+};
+
+#[test]
+fn the_solution_passes_every_check_but_the_program() {
+    for (name, check) in ch05::checks() {
+        if name != "the_program_echoes" {
+            assert_eq!(check(&SOLUTION), Ok(()), "{name}");
+        }
+    }
+}
+
+/// An outbox that forgets what a short write or WouldBlock left.
+#[derive(Default)]
+struct ForgetfulOutbox(Vec<u8>);
+
+fn forgetful_push(outbox: &mut ForgetfulOutbox, bytes: &[u8]) {
+    outbox.0.extend_from_slice(bytes);
+}
+
+fn forgetful_len(outbox: &ForgetfulOutbox) -> usize {
+    outbox.0.len()
+}
+
+fn forgetful_is_empty(outbox: &ForgetfulOutbox) -> bool {
+    outbox.0.is_empty()
+}
+
+fn forgetful_flush(outbox: &mut ForgetfulOutbox, out: &mut dyn Write) -> io::Result<usize> {
+    let result = match out.write(&outbox.0) {
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(0),
+        other => other,
+    };
+    outbox.0.clear();
+    result
+}
+
+#[test]
+fn a_partial_sends_remainder_dropped() {
+    let mistake = Lab {
+        new_outbox: ForgetfulOutbox::default,
+        push: forgetful_push,
+        len: forgetful_len,
+        is_empty: forgetful_is_empty,
+        flush_into: forgetful_flush,
+        serve: solution_05::serve,
+        program: SOLUTION.program,
+    };
+    assert_rejected(
+        ch05::outbox_keeps_what_a_short_write_left(&mistake),
+        "must stay queued, in order, for the next flush",
+    );
+}
+
+/// What a wrong server gets wrong.
+#[derive(Clone, Copy, Default)]
+struct Wrong {
+    always_writable: bool,
+    blocking_reads: bool,
+    keeps_closed_clients: bool,
+    no_fd_setsize_check: bool,
+}
+
+/// A select echo server with one mistake switched on.
+fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let mut clients: HashMap<RawFd, (TcpStream, Outbox, bool)> = HashMap::new();
+    loop {
+        let mut readable = FdSet::new();
+        let mut writable = FdSet::new();
+        readable.insert(listener.as_fd());
+        for (stream, outbox, closed) in clients.values() {
+            if !closed {
+                readable.insert(stream.as_fd());
+            }
+            if wrong.always_writable || !outbox.is_empty() {
+                writable.insert(stream.as_fd());
+            }
+        }
+        select(None, &mut readable, &mut writable, None, None)?;
+        let ready: Vec<RawFd> = readable.fds(None).map(|fd| fd.as_raw_fd()).collect();
+        let writes: Vec<RawFd> = writable.fds(None).map(|fd| fd.as_raw_fd()).collect();
+        for fd in ready {
+            if fd == listener.as_raw_fd() {
+                while let Ok((stream, _)) = listener.accept() {
+                    if !wrong.no_fd_setsize_check && stream.as_raw_fd() >= 1024 {
+                        continue;
+                    }
+                    stream.set_nonblocking(!wrong.blocking_reads)?;
+                    clients.insert(stream.as_raw_fd(), (stream, Outbox::default(), false));
+                }
+                continue;
+            }
+            let Some((stream, outbox, closed)) = clients.get_mut(&fd) else {
+                continue;
+            };
+            let mut buffer = [0u8; 4096];
+            loop {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) if wrong.keeps_closed_clients => {
+                        *closed = true;
+                        break;
+                    }
+                    Ok(0) | Err(_) => {
+                        clients.remove(&fd);
+                        break;
+                    }
+                    Ok(n) => outbox.push(&buffer[..n]),
+                }
+                // "Read until there is nothing left": on a blocking socket,
+                // the read after the last byte waits.
+                if !wrong.blocking_reads {
+                    break;
+                }
+            }
+        }
+        for fd in writes {
+            if let Some((stream, outbox, _)) = clients.get_mut(&fd) {
+                let _ = outbox.flush_into(stream);
+            }
+        }
+    }
+}
+
+#[test]
+fn writable_interest_always_on() {
+    fn serve(listener: TcpListener) -> io::Result<()> {
+        wrong_serve(
+            listener,
+            Wrong {
+                always_writable: true,
+                ..Wrong::default()
+            },
+        )
+    }
+    let mistake = Lab { serve, ..SOLUTION };
+    assert_rejected(
+        ch05::idle_clients_cost_no_cpu(&mistake),
+        "ask for writable only while a connection has something to send",
+    );
+}
+
+#[test]
+fn a_blocking_read_after_readiness() {
+    fn serve(listener: TcpListener) -> io::Result<()> {
+        wrong_serve(
+            listener,
+            Wrong {
+                blocking_reads: true,
+                ..Wrong::default()
+            },
+        )
+    }
+    let mistake = Lab { serve, ..SOLUTION };
+    assert_rejected(
+        ch05::a_stalled_client_does_not_delay_others(&mistake),
+        "a second read that waits blocks every client",
+    );
+}
+
+#[test]
+fn closed_clients_kept_in_the_master_list() {
+    fn serve(listener: TcpListener) -> io::Result<()> {
+        wrong_serve(
+            listener,
+            Wrong {
+                keeps_closed_clients: true,
+                ..Wrong::default()
+            },
+        )
+    }
+    let mistake = Lab { serve, ..SOLUTION };
+    assert_rejected(
+        ch05::vanished_clients_free_their_slot(&mistake),
+        "are still open on the server (CLOSE_WAIT)",
+    );
+}
+
+#[test]
+fn no_check_against_fd_setsize() {
+    fn serve(listener: TcpListener) -> io::Result<()> {
+        wrong_serve(
+            listener,
+            Wrong {
+                no_fd_setsize_check: true,
+                ..Wrong::default()
+            },
+        )
+    }
+    let mistake = Lab { serve, ..SOLUTION };
+    assert_rejected(
+        ch05::refuses_a_connection_past_fd_setsize(&mistake),
+        "FdSet::insert panics past it",
+    );
+}
