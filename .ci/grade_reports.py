@@ -42,7 +42,7 @@ assert all("not implemented yet" in t["output"] for t in results["tests"]), "stu
 solved = scratch / "solved"
 shutil.copytree(ROOT, solved, ignore=shutil.ignore_patterns("target", ".socklab", ".git"))
 for lab in sorted((solved / "labs").iterdir()):
-    shutil.copy(solved / "solutions" / lab.name / "src" / "lib.rs", lab / "src" / "lib.rs")
+    shutil.copytree(solved / "solutions" / lab.name / "src", lab / "src", dirs_exist_ok=True)
 code, results, report, junit = grade(solved, scratch / "solved-reports")
 check_consistent(results, report, junit)
 assert code == 0 and results["score"] == len(results["tests"]), "the solutions must score every point"

@@ -7,9 +7,11 @@
 //!    every include resolved.
 //! 2. Every lab as shipped, graded the way a learner grades it: every check
 //!    fails, and says "not implemented yet".
-//! 3. Every lab with its solution's `src/lib.rs` pasted in: every check
+//! 3. Every lab with its solution's sources pasted in: every check
 //!    passes. The lab is restored afterwards, whatever happens.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::check::{Graded, Status, grade};
@@ -68,6 +70,34 @@ pub fn verify(workbook: &Workbook) -> Result<bool, String> {
     Ok(true)
 }
 
+/// Every file under `dir`, by its path relative to `dir`.
+fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, String> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+                let relative = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+                files.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 /// Verify grades the labs as shipped; a learner's edits would be graded
 /// instead, and the solution step would overwrite them.
 fn refuse_changed_labs(workbook: &Workbook) -> Result<(), String> {
@@ -113,17 +143,24 @@ fn stub_failures(workbook: &Workbook, lab: &Lab) -> Result<Vec<String>, String> 
         .collect())
 }
 
-/// The checks that fail with the solution pasted into the lab.
+/// The checks that fail with the solution's sources pasted into the lab.
 fn with_solution(workbook: &Workbook, lab: &Lab) -> Result<Vec<String>, String> {
-    let stub_path = lab.dir.join("src/lib.rs");
-    let stub = std::fs::read(&stub_path).map_err(|e| e.to_string())?;
-    let solution =
-        std::fs::read(lab.solution_dir().join("src/lib.rs")).map_err(|e| e.to_string())?;
-    std::fs::write(&stub_path, solution).map_err(|e| e.to_string())?;
+    let src = lab.dir.join("src");
+    let shipped = read_tree(&src)?;
+    let solution = read_tree(&lab.solution_dir().join("src"))?;
+    for (path, bytes) in &solution {
+        write_file(&src.join(path), bytes)?;
+    }
     let graded = grade(workbook, lab);
-    // Written, not copied: a new modification time makes cargo rebuild.
-    std::fs::write(&stub_path, stub)
-        .map_err(|e| format!("could not restore {}: {e}", stub_path.display()))?;
+    // Put the lab back as shipped: drop what the solution added, and write
+    // (not copy) every shipped file, so a new modification time makes
+    // cargo rebuild.
+    for path in solution.keys().filter(|p| !shipped.contains_key(*p)) {
+        let _ = std::fs::remove_file(src.join(path));
+    }
+    for (path, bytes) in &shipped {
+        write_file(&src.join(path), bytes)?;
+    }
     let results = match graded? {
         Graded::Checked(results) => results,
         Graded::DidNotBuild(errors) => return Ok(vec![format!("does not compile:\n{errors}")]),
