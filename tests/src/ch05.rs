@@ -328,7 +328,11 @@ pub fn a_slow_reader_gets_everything_back<O>(lab: &Lab<O>) -> Outcome {
 /// named `name`, from /proc.
 fn thread_cpu_ticks(name: &str) -> Option<u64> {
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).ok()?;
+        // Other checks' threads come and go meanwhile: one that ended
+        // between the listing and this read is simply not the one.
+        let Ok(comm) = std::fs::read_to_string(task.path().join("comm")) else {
+            continue;
+        };
         if comm.trim_end() != name {
             continue;
         }
