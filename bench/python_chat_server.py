@@ -1,9 +1,13 @@
 """A chat server written the way the Python tutorials write it: one select
-loop, every received chunk relayed at once to every other client with a
-blocking sendall. It is the baseline the benchmark compares with: no line
-framing (a line split across two reads is relayed in two pieces, and pieces
-from different senders can interleave), and one client that stops reading
-blocks everyone.
+loop, every received chunk relayed at once, after the sender's address, to
+every other client with a blocking sendall. It is the baseline the
+benchmark compares with: no line framing (a line split across two reads is
+relayed in two pieces, and pieces from different senders can interleave),
+and one client that stops reading blocks everyone.
+
+One line differs from the tutorials: accepted sockets get TCP_NODELAY, as
+the Rust servers' sockets do, so that the comparison is between the two
+designs, not between Nagle's algorithm on and off.
 
 usage: python3 python_chat_server.py PORT
 """
@@ -18,6 +22,7 @@ server.bind(("127.0.0.1", int(sys.argv[1])))
 server.listen(1024)
 print("python chat server listening on 127.0.0.1:%d" % server.getsockname()[1], flush=True)
 sockets = [server]
+prefixes = {}
 
 
 def broadcast(sender, data):
@@ -33,8 +38,10 @@ while True:
     readable, _, _ = select.select(sockets, [], [])
     for sock in readable:
         if sock is server:
-            client, _ = server.accept()
+            client, address = server.accept()
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sockets.append(client)
+            prefixes[client] = ("<%s:%d> " % address).encode()
             broadcast(client, b"* someone joined\n")
             continue
         try:
@@ -42,8 +49,9 @@ while True:
         except OSError:
             data = b""
         if data:
-            broadcast(sock, data)
+            broadcast(sock, prefixes[sock] + data)
         else:
             sockets.remove(sock)
+            del prefixes[sock]
             sock.close()
             broadcast(sock, b"* someone left\n")

@@ -25,7 +25,12 @@ fn machine() -> String {
     )
 }
 
-pub fn markdown(echo: &[EchoRow], chat: &[ChatRow], idle: &[(String, f64)]) -> String {
+pub fn markdown(
+    echo: &[EchoRow],
+    chat: &[ChatRow],
+    slow: &[ChatRow],
+    idle: &[(String, f64)],
+) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -38,27 +43,64 @@ pub fn markdown(echo: &[EchoRow], chat: &[ChatRow], idle: &[(String, f64)]) -> S
     );
     let _ = writeln!(
         md,
-        "**Chat rooms.** Every client sends its lines at once (2000 each with 10 clients, 100 with \
-         100, 2 with 1000), each line in two pieces; each line must reach every other client. \
-         Median of three runs (one run for the thread-per-client server with 1000 clients).\n"
+        "**Chat rooms.** The clients send in rounds: in each round every client sends one line \
+         at the same moment, in two pieces, and the round ends when every line has reached \
+         every other client ({} rounds with 10 clients, {} with 100, {} with 1000). \
+         *Server busy* is the server's CPU time over the run's time: near 100 % the server \
+         set the pace, lower the benchmark's own clients did. Median of three runs (one run \
+         for the thread-per-client and Python servers with 1000 clients).\n",
+        rounds_of(chat, 10),
+        rounds_of(chat, 100),
+        rounds_of(chat, 1000),
     );
     let _ = writeln!(
         md,
-        "| server | clients | + 1 not reading | deliveries/s | p50 latency | p99 latency | lost | garbled | server memory (peak) |"
+        "| server | clients | + 1 not reading | deliveries/s | p50 latency | p99 latency | lost | garbled | server busy | server memory (peak) |"
     );
-    let _ = writeln!(md, "|---|---:|:---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in chat {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} | {:.1} MiB |",
+            "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} | {:.0} % | {:.1} MiB |",
             row.server,
             row.clients,
             if row.non_reader { "yes" } else { "no" },
             row.deliveries_per_second,
             row.p50_ms,
             row.p99_ms,
-            row.expected - row.delivered,
+            row.lost(),
             row.garbled,
+            row.server_busy_percent,
+            row.peak_memory_mib
+        );
+    }
+    let _ = writeln!(md, "\n{}", summary(chat));
+    let _ = writeln!(
+        md,
+        "**A client that never reads, in a busy room.** 10 clients send rounds as above, and \
+         one more client, with a 4 KiB receive buffer, never reads. The run goes on until the \
+         server drops that client, or no line has arrived for {} s (the room froze):\n",
+        crate::chat::STALL.as_secs()
+    );
+    let _ = writeln!(
+        md,
+        "| server | what happened | rounds | lost | p99 latency | server memory (peak) |\n|---|---|---:|---:|---:|---:|"
+    );
+    for row in slow {
+        let outcome = if row.non_reader_dropped {
+            "dropped the client that never reads; the room went on"
+        } else if row.froze {
+            "the room froze"
+        } else {
+            "still waiting for the client when the run ended"
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {outcome} | {} | {} | {:.2} ms | {:.1} MiB |",
+            row.server,
+            row.rounds_run,
+            row.lost(),
+            row.p99_ms,
             row.peak_memory_mib
         );
     }
@@ -86,6 +128,59 @@ pub fn markdown(echo: &[EchoRow], chat: &[ChatRow], idle: &[(String, f64)]) -> S
         );
     }
     md
+}
+
+/// How many rounds the rows with `clients` clients ran.
+fn rounds_of(chat: &[ChatRow], clients: usize) -> usize {
+    chat.iter()
+        .filter(|r| r.clients == clients)
+        .map(|r| r.rounds_run)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The comparisons the table is for, worked out from its rows.
+fn summary(chat: &[ChatRow]) -> String {
+    let find = |server: &str, clients: usize, non_reader: bool| {
+        chat.iter()
+            .find(|r| r.server == server && r.clients == clients && r.non_reader == non_reader)
+    };
+    let mut text = String::from("What the rows say:\n\n");
+    for clients in [10, 100, 1000] {
+        for non_reader in [false, true] {
+            if let (Some(ours), Some(python)) = (
+                find("select", clients, non_reader),
+                find("python", clients, non_reader),
+            ) {
+                let _ = writeln!(
+                    text,
+                    "- {clients} clients{}: the select server delivered {:.1}x the Python \
+                     server's lines per second, with a p99 latency {:.1}x lower.",
+                    if non_reader {
+                        " and one not reading"
+                    } else {
+                        ""
+                    },
+                    ours.deliveries_per_second / python.deliveries_per_second,
+                    python.p99_ms / ours.p99_ms
+                );
+            }
+        }
+        if let (Some(alone), Some(with)) = (
+            find("select", clients, false),
+            find("select", clients, true),
+        ) {
+            let _ = writeln!(
+                text,
+                "- {clients} clients: one client that never reads moved the select server's \
+                 p99 from {:.2} ms to {:.2} ms ({:.2}x).",
+                alone.p99_ms,
+                with.p99_ms,
+                with.p99_ms / alone.p99_ms
+            );
+        }
+    }
+    text
 }
 
 /// A grouped bar chart of deliveries per second (every client reading),

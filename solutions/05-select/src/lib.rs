@@ -155,6 +155,8 @@ fn accept_all(
         }
         // Accepted sockets are blocking, whatever the listener is.
         stream.set_nonblocking(true)?;
+        // Send each echo at once, even a small tail (Nagle's algorithm off).
+        stream.set_nodelay(true)?;
         connections.insert(
             fd,
             Connection {

@@ -109,9 +109,11 @@ fn main() -> Result<()> {
         if server_ready {
             let n = server.read(&mut buffer).unwrap_or(0);
             if n == 0 {
-                typing.show(&mut screen, "* the server closed the connection")?;
+                // The last line: no prompt after it.
                 if terminal {
-                    writeln!(screen)?;
+                    write!(screen, "\r\x1b[K* the server closed the connection\r\n")?;
+                } else {
+                    writeln!(screen, "* the server closed the connection")?;
                 }
                 return Ok(());
             }
@@ -156,9 +158,16 @@ fn edit(
                 )?;
                 typing.line.clear();
             }
-            // Backspace: forget the last key and rub it out on the screen.
-            0x7f | 0x08 if typing.line.pop().is_some() => write!(screen, "\x08 \x08")?,
-            0x7f | 0x08 => {}
+            // Backspace: forget the last character, and redraw the line (a
+            // character may be several bytes, and two columns wide).
+            0x7f | 0x08 => {
+                pop_char(&mut typing.line);
+                write!(
+                    screen,
+                    "\r\x1b[K> {}",
+                    String::from_utf8_lossy(&typing.line)
+                )?;
+            }
             0x03 => return Ok(false),
             0x04 if typing.line.is_empty() => return Ok(false),
             key if key >= 0x20 || key == b'\t' => {
@@ -170,4 +179,14 @@ fn edit(
     }
     screen.flush()?;
     Ok(true)
+}
+
+/// Removes the last character of a UTF-8 line: one to four bytes. Every
+/// byte after a character's first looks like `0b10xx_xxxx`.
+fn pop_char(line: &mut Vec<u8>) {
+    while let Some(byte) = line.pop() {
+        if byte & 0b1100_0000 != 0b1000_0000 {
+            return;
+        }
+    }
 }
