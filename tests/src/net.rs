@@ -382,13 +382,24 @@ impl Chat {
 
     /// Explains why the program stopped, from what it wrote on stderr.
     fn failed(&mut self, first: &str) -> Failure {
-        // Let it finish dying, so its whole message is there.
+        // Let it finish dying (a panic on another thread may leave it
+        // running: then stop it), and read its stderr to the end, so its
+        // whole message is there, not just the lines read so far.
+        let deadline = std::time::Instant::now() + LIMIT;
+        while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = self.child.kill();
         let _ = self.child.wait();
-        let rest: Vec<String> = self
+        let mut rest = Vec::new();
+        while let Ok(line) = self
             .stderr
-            .try_iter()
-            .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
-            .collect();
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        {
+            if !line.starts_with("note: run with `RUST_BACKTRACE") {
+                rest.push(line);
+            }
+        }
         let said = format!("{first}\n{}", rest.join("\n")).trim().to_string();
         if said.contains("not yet implemented") {
             Failure::new(format!(
