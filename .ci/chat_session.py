@@ -6,6 +6,7 @@ compared with book/src/ch06/session.txt, the session the book shows.
 
 usage: python3 .ci/chat_session.py           # run, compare with the book
        python3 .ci/chat_session.py --write   # run, and write the book's copy
+       python3 .ci/chat_session.py --lab     # the same, with lab 6's programs
 """
 
 import difflib
@@ -25,9 +26,9 @@ BOOK_COPY = ROOT / "book" / "src" / "ch06" / "session.txt"
 WAIT = 10  # seconds any one step may take
 
 
-def build():
+def build(package):
     subprocess.run(
-        ["cargo", "build", "--quiet", "--locked", "-p", "solution-06-chat-room", "--bins"],
+        ["cargo", "build", "--quiet", "--locked", "-p", package, "--bins"],
         cwd=ROOT,
         check=True,
     )
@@ -76,6 +77,8 @@ class Raw:
             line = self.lines.get(timeout=WAIT)
         except queue.Empty:
             sys.exit(f"{self.name} waited {WAIT} s for {expected!r}; its screen:\n" + "\n".join(self.screen))
+        if line is None:
+            sys.exit(f"{self.name} expected {expected!r}, but the connection closed (did the server stop?)")
         if line != expected:
             sys.exit(f"{self.name} expected {expected!r}, got {line!r}")
         self.screen.append(line)
@@ -210,7 +213,8 @@ def session(bin_dir):
     )
     try:
         first = server.stdout.readline().strip()
-        assert first.startswith("chat-server listening on 127.0.0.1:"), first
+        if not first.startswith("chat-server listening on 127.0.0.1:"):
+            sys.exit(f"chat-server did not start (it printed {first!r}; its own message is above)")
         port = int(first.rsplit(":", 1)[1])
 
         ann = Raw("ann (nc)", port)
@@ -291,10 +295,11 @@ def transcript(ann, bob, cid):
 
 
 def main():
-    bin_dir = build()
+    lab = "--lab" in sys.argv
+    bin_dir = build("lab-06-chat-room" if lab else "solution-06-chat-room")
     result = transcript(*session(bin_dir))
     print(result)
-    if "--write" in sys.argv:
+    if "--write" in sys.argv and not lab:
         BOOK_COPY.write_text(result)
         print(f"wrote {BOOK_COPY.relative_to(ROOT)}")
         return

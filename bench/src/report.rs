@@ -47,7 +47,7 @@ pub fn markdown(
          at the same moment, in two pieces, and the round ends when every line has reached \
          every other client ({} rounds with 10 clients, {} with 100, {} with 1000). \
          *Server busy* is the server's CPU time over the run's time: near 100 % the server \
-         set the pace, lower the benchmark's own clients did. Median of three runs (one run \
+         set the pace, lower the benchmark's own clients did. M is a million, k a thousand. Median of three runs (one run \
          for the thread-per-client and Python servers with 1000 clients).\n",
         rounds_of(chat, 10),
         rounds_of(chat, 100),
@@ -55,19 +55,19 @@ pub fn markdown(
     );
     let _ = writeln!(
         md,
-        "| server | clients | + 1 not reading | deliveries/s | p50 latency | p99 latency | lost | garbled | server busy | server memory (peak) |"
+        "| server | clients | + 1 not reading | deliveries/s | p50 (ms) | p99 (ms) | lost (garbled) | server busy | memory (MiB) |"
     );
-    let _ = writeln!(md, "|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "|---|---:|:---:|---:|---:|---:|---:|---:|---:|");
     for row in chat {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} | {:.0} % | {:.1} MiB |",
+            "| {} | {} | {} | {} | {} | {} | {} ({}) | {:.0} % | {:.1} |",
             row.server,
             row.clients,
             if row.non_reader { "yes" } else { "no" },
-            row.deliveries_per_second,
-            row.p50_ms,
-            row.p99_ms,
+            per_second(row.deliveries_per_second),
+            millis(row.p50_ms),
+            millis(row.p99_ms),
             row.lost(),
             row.garbled,
             row.server_busy_percent,
@@ -84,23 +84,23 @@ pub fn markdown(
     );
     let _ = writeln!(
         md,
-        "| server | what happened | rounds | lost | p99 latency | server memory (peak) |\n|---|---|---:|---:|---:|---:|"
+        "| server | what happened | rounds | lost | p99 (ms) | memory (MiB) |\n|---|---|---:|---:|---:|---:|"
     );
     for row in slow {
         let outcome = if row.non_reader_dropped {
             "dropped the client that never reads; the room went on"
         } else if row.froze {
-            "the room froze"
+            "the room froze: everyone waited for the one client"
         } else {
             "still waiting for the client when the run ended"
         };
         let _ = writeln!(
             md,
-            "| {} | {outcome} | {} | {} | {:.2} ms | {:.1} MiB |",
+            "| {} | {outcome} | {} | {} | {} | {:.1} |",
             row.server,
             row.rounds_run,
             row.lost(),
-            row.p99_ms,
+            millis(row.p99_ms),
             row.peak_memory_mib
         );
     }
@@ -123,11 +123,38 @@ pub fn markdown(
     for row in echo {
         let _ = writeln!(
             md,
-            "| {} | {} B | {:.0} | {:.1} |",
-            row.connections, row.size, row.messages_per_second, row.mib_per_second
+            "| {} | {} B | {} | {:.1} |",
+            row.connections,
+            row.size,
+            per_second(row.messages_per_second),
+            row.mib_per_second
         );
     }
     md
+}
+
+/// A rate in about three significant figures: 4.16 M, 486 k, 9.3 k, 23.
+fn per_second(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.2} M", v / 1e6)
+    } else if v >= 1e5 {
+        format!("{:.0} k", v / 1e3)
+    } else if v >= 1e3 {
+        format!("{:.1} k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// Milliseconds, as many decimals as they deserve: 0.21, 30.7, 2519.
+fn millis(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.2}")
+    } else if ms < 100.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.0}")
+    }
 }
 
 /// How many rounds the rows with `clients` clients ran.
@@ -173,9 +200,9 @@ fn summary(chat: &[ChatRow]) -> String {
             let _ = writeln!(
                 text,
                 "- {clients} clients: one client that never reads moved the select server's \
-                 p99 from {:.2} ms to {:.2} ms ({:.2}x).",
-                alone.p99_ms,
-                with.p99_ms,
+                 p99 from {} ms to {} ms ({:.2}x).",
+                millis(alone.p99_ms),
+                millis(with.p99_ms),
                 with.p99_ms / alone.p99_ms
             );
         }
@@ -267,5 +294,21 @@ fn short(v: f64) -> String {
         format!("{:.0}k", v / 1e3)
     } else {
         format!("{v:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_keep_about_three_significant_digits() {
+        assert_eq!(per_second(4_163_963.0), "4.16 M");
+        assert_eq!(per_second(485_503.0), "486 k");
+        assert_eq!(per_second(9_335.0), "9.3 k");
+        assert_eq!(per_second(23.4), "23");
+        assert_eq!(millis(0.214), "0.21");
+        assert_eq!(millis(30.66), "30.7");
+        assert_eq!(millis(2519.41), "2519");
     }
 }
