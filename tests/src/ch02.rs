@@ -12,8 +12,8 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::harness::{Failure, Outcome, Pending, ensure, learner};
 use crate::net::{
-    Program, accept, any_port_v4, any_port_v6, connect, grader_listener, quoted, read_exactly,
-    read_until_closed, returned_error, run_program, send,
+    Program, accept, announced_address, any_port_v4, any_port_v6, connect, grader_listener, quoted,
+    read_exactly, read_until_closed, returned_error, run_program, send,
 };
 use crate::snapshot;
 
@@ -454,7 +454,7 @@ pub fn connect_ex_reports_refused(lab: &Lab) -> Outcome {
 /// previous run is still connected.
 pub fn echo_programs_work(lab: &Lab) -> Outcome {
     let mut server = Program::start(lab.echo_server_program, &["127.0.0.1:0"])?;
-    let addr = listening_address(&server.first_line)?;
+    let addr = announced_address(&server.first_line, "echo-server", "standard output")?;
     let mut transcript = vec![redact_port(&server.first_line, addr.port())];
 
     let mut first = connect(addr)?;
@@ -494,18 +494,6 @@ pub fn echo_programs_work(lab: &Lab) -> Outcome {
 }
 
 /// The address at the end of `echo-server listening on 127.0.0.1:PORT`.
-fn listening_address(line: &str) -> Result<SocketAddr, Failure> {
-    line.rsplit(' ')
-        .next()
-        .and_then(|word| word.parse().ok())
-        .ok_or_else(|| {
-            Failure::new(format!(
-                "echo-server's first line should end with the address it listens on, \
-                 e.g. \"echo-server listening on 127.0.0.1:7000\"; it printed {line:?}"
-            ))
-        })
-}
-
 fn redact_port(text: &str, port: u16) -> String {
     text.replace(&format!(":{port}"), ":[port]")
 }

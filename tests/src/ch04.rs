@@ -15,7 +15,9 @@ use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 use crate::faults::pair;
 use crate::harness::{Failure, Outcome, ensure, learner};
-use crate::net::{any_port_v4, outcome, quoted, read_exactly, returned_error, send};
+use crate::net::{
+    announced_address, any_port_v4, outcome, quoted, read_exactly, returned_error, send,
+};
 use crate::snapshot;
 
 /// The lab's functions and program, handed to the grader by `tests/grade.rs`.
@@ -502,18 +504,7 @@ pub fn duplex_ends_when_the_peer_leaves<R>(lab: &Lab<R>) -> Outcome {
 pub fn duplex_chat_programs_talk<R>(lab: &Lab<R>) -> Outcome {
     use crate::net::Chat;
     let mut listening = Chat::start(lab.duplex_chat_program, &["listen", "127.0.0.1:0"])?;
-    let addr = listening
-        .announcement
-        .rsplit(' ')
-        .next()
-        .and_then(|word| word.parse::<SocketAddr>().ok())
-        .ok_or_else(|| {
-            Failure::new(format!(
-                "duplex-chat listen should first print \"duplex-chat listening on ADDR\" on \
-                 standard error; it printed {:?}",
-                listening.announcement
-            ))
-        })?;
+    let addr = announced_address(&listening.announcement, "duplex-chat", "standard error")?;
     let mut connecting = Chat::start(lab.duplex_chat_program, &["connect", &addr.to_string()])?;
     connecting.type_line("hello from the connecting side")?;
     listening.expect_line("hello from the connecting side")?;

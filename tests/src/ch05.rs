@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use crate::faults::{Faults, Faulty, reset};
 use crate::harness::{Failure, LIMIT, Outcome, Pending, ensure, learner};
 use crate::net::{
-    Program, connect, quoted, read_exactly, read_until_closed, send, serve_in_background,
+    Program, announced_address, connect, quoted, read_exactly, read_until_closed, send,
+    serve_in_background,
 };
 
 /// The lab's outbox and server, handed to the grader by `tests/grade.rs`.
@@ -539,18 +540,7 @@ pub fn refuses_a_connection_past_fd_setsize<O>(lab: &Lab<O>) -> Outcome {
 pub fn the_program_echoes<O>(lab: &Lab<O>) -> Outcome {
     let _shared = shared();
     let program = Program::start(lab.program, &["127.0.0.1:0"])?;
-    let addr: SocketAddr = program
-        .first_line
-        .rsplit(' ')
-        .next()
-        .and_then(|word| word.parse().ok())
-        .ok_or_else(|| {
-            Failure::new(format!(
-                "select-echo-server should first print \"select-echo-server listening on ADDR\"; \
-                 it printed {:?}",
-                program.first_line
-            ))
-        })?;
+    let addr = announced_address(&program.first_line, "select-echo-server", "standard output")?;
     let mut program = program;
     let conversation = (|| {
         let mut first = connect(addr)?;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::faults::reset;
 use crate::harness::{Failure, LIMIT, Outcome, Pending, ensure, learner};
-use crate::net::{Chat, Program, connect, send, serve_in_background};
+use crate::net::{Chat, Program, announced_address, connect, send, serve_in_background};
 use crate::snapshot;
 
 /// The lab's room, line handling, server and programs, handed to the
@@ -556,17 +556,7 @@ pub fn two_hundred_clients<R, O, B>(lab: &Lab<R, O, B>) -> Outcome {
 /// `chat-server` with a raw client (as `nc` would be) and `chat-client`.
 pub fn the_programs_talk<R, O, B>(lab: &Lab<R, O, B>) -> Outcome {
     let mut server = Program::start(lab.server_program, &["127.0.0.1:0"])?;
-    let addr: SocketAddr = server
-        .first_line
-        .rsplit(' ')
-        .next()
-        .and_then(|word| word.parse().ok())
-        .ok_or_else(|| {
-            Failure::new(format!(
-                "chat-server should first print \"chat-server listening on ADDR\"; it printed {:?}",
-                server.first_line
-            ))
-        })?;
+    let addr = announced_address(&server.first_line, "chat-server", "standard output")?;
     let talk = (|| {
         let (mut raw, _) = Member::join(addr)?;
         let mut client = Chat::start_quiet(lab.client_program, &[&addr.to_string()])?;

@@ -338,6 +338,21 @@ fn spawn_piped(path: &str, args: &[&str]) -> Result<Child, Failure> {
         .map_err(|e| Failure::new(format!("could not start {}: {e}", program_name(path))))
 }
 
+/// The address at the end of a program's first line, such as
+/// `echo-server listening on 127.0.0.1:7000`. `program` names the program
+/// and `output` where it prints that line (for the failure message).
+pub fn announced_address(line: &str, program: &str, output: &str) -> Result<SocketAddr, Failure> {
+    line.rsplit(' ')
+        .next()
+        .and_then(|word| word.parse().ok())
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "{program} should first print \"{program} listening on ADDR\" on {output}, \
+                 e.g. \"{program} listening on 127.0.0.1:7000\"; it printed {line:?}"
+            ))
+        })
+}
+
 fn program_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -528,4 +543,27 @@ fn lines_in_background(pipe: impl Read + Send + 'static) -> mpsc::Receiver<Strin
         }
     });
     line_rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_announced_address_ends_the_first_line() {
+        let addr = announced_address(
+            "chat-server listening on 127.0.0.1:7000",
+            "chat-server",
+            "x",
+        );
+        assert_eq!(addr, Ok(SocketAddr::from(([127, 0, 0, 1], 7000))));
+        let failure = announced_address("ready!", "chat-server", "standard output").unwrap_err();
+        assert!(
+            failure.message.contains(
+                "chat-server should first print \"chat-server listening on ADDR\" on standard output"
+            ),
+            "{}",
+            failure.message
+        );
+    }
 }
