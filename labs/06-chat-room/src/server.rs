@@ -21,8 +21,9 @@ pub const MAX_QUEUED: usize = 256 * 1024;
 ///   room (`room.name(id)` is `None`): close it.
 /// - 0 bytes or an error: close it, `room.leave(id, Leave::Gone)`.
 /// - Every `Outgoing` the room returns: append `line` and `\n` to that
-///   client's outbox and send what goes now. Never wait for a client: one
-///   whose outbox passes [`MAX_QUEUED`] is dropped (`Leave::TooSlow`).
+///   client's outbox. Once per turn of the loop, send from every outbox
+///   what goes now. Never wait for a client: one whose outbox still passes
+///   [`MAX_QUEUED`] after that is dropped (`Leave::TooSlow`).
 /// - Writable interest only for clients with something queued.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     todo!()
