@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use crate::faults::reset;
 use crate::harness::{Failure, LIMIT, Outcome, Pending, ensure, learner};
-use crate::net::{Chat, Program, announced_address, connect, send, serve_in_background};
+use crate::net::{
+    Chat, Program, announced_address, connect, is_timeout, send, serve_in_background,
+};
 use crate::snapshot;
 
 /// The lab's room, line handling, server and programs, handed to the
@@ -300,9 +302,12 @@ impl Member {
             Ok(_) => Err(Failure::new(format!(
                 "half a line, then the end: {waiting_for}"
             ))),
-            Err(_) => Err(Failure::new(format!(
+            Err(e) if is_timeout(&e) => Err(Failure::new(format!(
                 "no line within {} s: {waiting_for}",
                 LIMIT.as_secs()
+            ))),
+            Err(e) => Err(Failure::new(format!(
+                "reading from the server failed: {e} ({waiting_for})"
             ))),
         }
     }
@@ -494,7 +499,8 @@ pub fn hostile_lines_are_cleaned<R, O, B>(lab: &Lab<R, O, B>) -> Outcome {
         for _ in 0..4 {
             let line = ann.next_line("a line from the other client never arrived - see 6.4")?;
             let shown = if line.len() > 40 {
-                format!("{} bytes of {:?}", line.len(), &line[..12])
+                let start: String = line.chars().take(12).collect();
+                format!("{} bytes of {start:?}", line.len())
             } else {
                 format!("{line:?}")
             };

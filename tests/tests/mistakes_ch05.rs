@@ -83,6 +83,7 @@ struct Wrong {
     blocking_reads: bool,
     keeps_closed_clients: bool,
     no_fd_setsize_check: bool,
+    blocking_writes: bool,
 }
 
 /// A select echo server with one mistake switched on.
@@ -128,6 +129,13 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
                     Ok(0) | Err(_) => {
                         clients.remove(&fd);
                         break;
+                    }
+                    // The echo with a blocking write_all: waits for as long
+                    // as this client does not read.
+                    Ok(n) if wrong.blocking_writes => {
+                        stream.set_nonblocking(false)?;
+                        let _ = stream.write_all(&buffer[..n]);
+                        stream.set_nonblocking(true)?;
                     }
                     Ok(n) => outbox.push(&buffer[..n]),
                 }
@@ -215,5 +223,23 @@ fn no_check_against_fd_setsize() {
     assert_rejected(
         ch05::refuses_a_connection_past_fd_setsize(&mistake),
         "FdSet::insert panics past it",
+    );
+}
+
+#[test]
+fn a_blocking_write_to_a_slow_reader() {
+    fn serve(listener: TcpListener) -> io::Result<()> {
+        wrong_serve(
+            listener,
+            Wrong {
+                blocking_writes: true,
+                ..Wrong::default()
+            },
+        )
+    }
+    let mistake = Lab { serve, ..SOLUTION };
+    assert_rejected(
+        ch05::a_slow_reader_gets_everything_back(&mistake),
+        "a blocking write to the slow client stalls every client",
     );
 }
