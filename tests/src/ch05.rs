@@ -7,10 +7,10 @@
 //! connections were really closed (no socket left in CLOSE_WAIT).
 
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use crate::faults::{Faults, Faulty, reset};
 use crate::harness::{Failure, LIMIT, Outcome, Pending, ensure, learner};
 use crate::net::{
     Program, announced_address, connect, quoted, read_exactly, read_until_closed, send,
-    serve_in_background,
+    serve_in_background, tcp_buffer_limits,
 };
 
 /// The lab's outbox and server, handed to the grader by `tests/grade.rs`.
@@ -276,64 +276,156 @@ pub fn a_stalled_client_does_not_delay_others<O>(lab: &Lab<O>) -> Outcome {
     running.blame(conversation)
 }
 
-/// A client that sends 16 MiB before reading gets all 16 MiB back, in order,
-/// and meanwhile another client is served (a blocking write to the first
-/// would stall it):
-/// what a partial send leaves stays queued until the socket is writable.
+/// The byte at `offset` of the endless stream the flooding client sends.
+fn pattern_at(offset: usize) -> u8 {
+    (offset % 251) as u8
+}
+
+/// A client's sending half that writes the pattern on a thread of its own,
+/// without reading, until it is stopped or has sent `limit` bytes.
+struct Flood {
+    sent: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    done: Arc<AtomicBool>,
+    started: Instant,
+    /// Milliseconds after `started` when a write last took bytes.
+    last_progress: Arc<AtomicU64>,
+}
+
+impl Flood {
+    fn start(stream: &TcpStream, limit: usize) -> Result<Flood, Failure> {
+        let mut writer = stream
+            .try_clone()
+            .and_then(|w| {
+                w.set_write_timeout(Some(Duration::from_millis(100)))
+                    .map(|()| w)
+            })
+            .map_err(|e| Failure::new(format!("the grader could not clone its socket: {e}")))?;
+        let flood = Flood {
+            sent: Arc::default(),
+            stop: Arc::default(),
+            done: Arc::default(),
+            started: Instant::now(),
+            last_progress: Arc::default(),
+        };
+        let (sent, stop, done, last_progress, started) = (
+            flood.sent.clone(),
+            flood.stop.clone(),
+            flood.done.clone(),
+            flood.last_progress.clone(),
+            flood.started,
+        );
+        thread::spawn(move || {
+            let mut chunk = vec![0u8; 64 << 10];
+            let mut offset = 0;
+            while offset < limit && !stop.load(Ordering::SeqCst) {
+                let len = chunk.len().min(limit - offset);
+                for (i, byte) in chunk[..len].iter_mut().enumerate() {
+                    *byte = pattern_at(offset + i);
+                }
+                // A write that times out took nothing: look at `stop` and try again.
+                match writer.write(&chunk[..len]) {
+                    Ok(n) => {
+                        offset += n;
+                        sent.store(offset, Ordering::SeqCst);
+                        let now = started.elapsed().as_millis() as u64;
+                        last_progress.store(now, Ordering::SeqCst);
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                        ) => {}
+                    Err(_) => break,
+                }
+            }
+            done.store(true, Ordering::SeqCst);
+        });
+        Ok(flood)
+    }
+
+    /// True once the flood has sent everything, or no write has taken a
+    /// byte for `quiet`: the server is no longer reading from this client.
+    fn held_back(&self, quiet: Duration) -> bool {
+        let last = Duration::from_millis(self.last_progress.load(Ordering::SeqCst));
+        self.done.load(Ordering::SeqCst) || self.started.elapsed().saturating_sub(last) >= quiet
+    }
+}
+
+/// How many bytes the flooding client sends at most: more than the socket
+/// buffers at both ends of both directions can hold, so a server that
+/// stops reading from it (as it must, or as a blocked server does) stops it.
+fn flood_limit() -> usize {
+    let most = tcp_buffer_limits();
+    2 * (most.receive + most.send) + (16 << 20)
+}
+
+/// A client that keeps sending and reads nothing back fills the server's
+/// socket to it. Meanwhile another client is still served (a blocking write
+/// to the first would stall it). Then the first client reads, and gets back
+/// everything it sent, in order: what a partial send left stays queued
+/// until the socket is writable.
 pub fn a_slow_reader_gets_everything_back<O>(lab: &Lab<O>) -> Outcome {
-    // More than loopback's socket buffers hold, so the echo must wait.
-    const SIZE: usize = 16 << 20;
     let _shared = shared();
     let (server, running) = start_server(lab, "learner: serve")?;
     let exchange = (|| {
-        let client = connect(server)?;
-        let mut writer = client
-            .try_clone()
-            .map_err(|e| Failure::new(format!("the grader could not clone its socket: {e}")))?;
-        thread::spawn(move || {
-            let _ = writer.write_all(&pattern(SIZE));
-        });
-        let mut reader = client;
-        reader
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .map_err(|e| Failure::new(e.to_string()))?;
-        // Let the server's outbox fill before reading anything.
-        thread::sleep(Duration::from_millis(300));
-        // The first client reads nothing yet: another must still be served.
+        let mut slow = connect(server)?;
+        let flood = Flood::start(&slow, flood_limit())?;
+        // The slow client reads nothing yet. Another client keeps asking for
+        // echoes until the flood is held back (the server stopped reading
+        // from the slow client, or a server holding everything got it all),
+        // and three more times after that.
         let mut other = connect(server)?;
-        send(&mut other, b"still there?")?;
-        read_exactly(
-            &mut other,
-            12,
-            "while one client was not reading its echo, another client got none: a blocking \
-             write to the slow client stalls every client - queue what does not fit, and send \
-             it when select says writable - see 5.4",
-        )?;
-        let mut back = vec![0u8; SIZE];
-        let mut got = 0;
-        while got < SIZE {
-            match reader.read(&mut back[got..]) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => got += n,
+        let mut held_back_pings = 0;
+        let started = Instant::now();
+        while held_back_pings < 3 && started.elapsed() < Duration::from_secs(10) {
+            if flood.held_back(Duration::from_millis(300)) {
+                held_back_pings += 1;
+            } else {
+                held_back_pings = 0;
             }
+            send(&mut other, b"ping")?;
+            let echo = read_exactly(
+                &mut other,
+                4,
+                "while one client was not reading its echo, another client got none: a \
+                 blocking write to the slow client stalls every client - queue what does not \
+                 fit, and send it when select says writable - see 5.4",
+            )?;
+            ensure(echo == b"ping", || {
+                format!("a client sent \"ping\" and got back {}", quoted(&echo))
+            })?;
+            thread::sleep(Duration::from_millis(20));
         }
-        ensure(got == SIZE && back == pattern(SIZE), || {
-            format!(
-                "a client sent 16 MiB before reading; {} came back{}: when a send is partial \
-                 or would block, keep the rest in the outbox and send it when select says \
-                 writable - see 5.4",
-                if got == SIZE {
-                    "all of it".to_string()
-                } else {
-                    format!("only {got} bytes")
-                },
-                if got == SIZE {
-                    ", but not in order"
-                } else {
-                    ""
-                }
-            )
-        })
+        // Now the slow client reads everything back while the flood ends.
+        flood.stop.store(true, Ordering::SeqCst);
+        let mut back = vec![0u8; 64 << 10];
+        let mut got = 0;
+        while !(flood.done.load(Ordering::SeqCst) && got == flood.sent.load(Ordering::SeqCst)) {
+            let n = match slow.read(&mut back) {
+                Ok(0) => 0,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => 0,
+            };
+            let sent = flood.sent.load(Ordering::SeqCst);
+            ensure(n > 0, || {
+                format!(
+                    "a client sent {sent} bytes before reading; only {got} came back: when a \
+                     send is partial or would block, keep the rest in the outbox and send it \
+                     when select says writable - see 5.4"
+                )
+            })?;
+            if let Some(i) = (0..n).find(|&i| back[i] != pattern_at(got + i)) {
+                return Err(Failure::new(format!(
+                    "a client sent {sent} bytes before reading; the echo differs from them at \
+                     byte {}: what a partial send left must go out next, in order - see 5.4",
+                    got + i
+                )));
+            }
+            got += n;
+        }
+        Ok(())
     })();
     running.blame(exchange)
 }
