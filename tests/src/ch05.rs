@@ -18,8 +18,9 @@ use crate::faults::{Faults, Faulty, reset};
 use crate::harness::{Failure, LIMIT, Outcome, Pending, ensure, learner};
 use crate::net::{
     Program, announced_address, connect, quoted, read_exactly, read_until_closed, send,
-    serve_in_background, tcp_buffer_limits,
+    serve_in_background,
 };
+use crate::proc_net::{tcp_buffer_limits, tcp_sockets};
 
 /// The lab's outbox and server, handed to the grader by `tests/grade.rs`.
 /// `O` is the lab's `Outbox` type.
@@ -495,26 +496,13 @@ pub fn idle_clients_cost_no_cpu<O>(lab: &Lab<O>) -> Outcome {
 }
 
 /// Connected sockets on our side of `port` (ESTABLISHED, or CLOSE_WAIT:
-/// the peer closed, we did not), from /proc/net/tcp and tcp6. Counting
-/// ESTABLISHED too means a peer's close still on its way is waited for,
-/// not taken for a closed socket.
+/// the peer closed, we did not). Counting ESTABLISHED too means a peer's
+/// close still on its way is waited for, not taken for a closed socket.
 fn open_server_sockets(port: u16) -> usize {
-    let wanted = format!(":{port:04X}");
-    ["/proc/net/tcp", "/proc/net/tcp6"]
+    tcp_sockets()
         .iter()
-        .filter_map(|table| std::fs::read_to_string(table).ok())
-        .map(|text| {
-            text.lines()
-                .skip(1)
-                .filter(|line| {
-                    let fields: Vec<&str> = line.split_whitespace().collect();
-                    fields.len() > 3
-                        && fields[1].ends_with(&wanted)
-                        && matches!(fields[3], "01" | "08")
-                })
-                .count()
-        })
-        .sum()
+        .filter(|s| s.local_port == port && matches!(s.state, 0x01 | 0x08))
+        .count()
 }
 
 /// Clients that close or reset are dropped by the server (their sockets

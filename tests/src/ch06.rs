@@ -14,8 +14,8 @@ use crate::faults::reset;
 use crate::harness::{Failure, LIMIT, Outcome, Pending, ensure, learner};
 use crate::net::{
     Chat, Program, announced_address, connect, is_timeout, send, serve_in_background,
-    tcp_buffer_limits,
 };
+use crate::proc_net::{tcp_buffer_limits, wait_until_read};
 use crate::snapshot;
 
 /// The lab's room, line handling, server and programs, handed to the
@@ -411,7 +411,9 @@ pub fn a_line_in_pieces_arrives_whole<R, O, B>(lab: &Lab<R, O, B>) -> Outcome {
         ann.next_line("others hear a join - see 6.2")?;
         for piece in [&b"this line "[..], b"comes in ", b"three pieces\n"] {
             bob.say(piece)?;
-            thread::sleep(Duration::from_millis(50));
+            // Each piece is a read of its own on the server, however busy
+            // the machine: the next goes out once the server has read this.
+            wait_until_read(&bob.writer);
         }
         let got = ann.next_line("a line sent in pieces never arrived - see 6.4")?;
         ensure(got == "<guest2> this line comes in three pieces", || {

@@ -10,6 +10,7 @@
 //! - [`snapshot`]: transcripts compared with the stored snapshots.
 //! - [`faults`]: streams, peers and a proxy that misbehave on purpose.
 //! - [`alloc`]: the largest allocation a piece of code made.
+//! - [`proc_net`]: what Linux's `/proc` says about TCP sockets and buffers.
 
 pub mod alloc;
 pub mod ch01;
@@ -21,6 +22,7 @@ pub mod ch06;
 pub mod faults;
 pub mod harness;
 pub mod net;
+pub mod proc_net;
 pub mod snapshot;
 
 pub use harness::{Failure, Grade, Outcome};

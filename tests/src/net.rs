@@ -20,29 +20,6 @@ pub fn any_port_v6() -> SocketAddr {
     SocketAddr::from((Ipv6Addr::LOCALHOST, 0))
 }
 
-/// The most the kernel lets one TCP socket's buffers grow to, in bytes:
-/// the last figures of `/proc/sys/net/ipv4/tcp_rmem` and `tcp_wmem`
-/// (32 MiB and 4 MiB on many machines; they differ from machine to machine).
-/// A check that must fill a connection sends more than these hold, so that
-/// it does not depend on this machine's settings.
-pub struct TcpBufferLimits {
-    pub receive: usize,
-    pub send: usize,
-}
-
-pub fn tcp_buffer_limits() -> TcpBufferLimits {
-    let most = |name: &str, otherwise: usize| -> usize {
-        std::fs::read_to_string(format!("/proc/sys/net/ipv4/{name}"))
-            .ok()
-            .and_then(|text| text.split_whitespace().last()?.parse().ok())
-            .unwrap_or(otherwise)
-    };
-    TcpBufferLimits {
-        receive: most("tcp_rmem", 32 << 20),
-        send: most("tcp_wmem", 4 << 20),
-    }
-}
-
 /// A loopback listener of the grader's own, with port 0.
 pub fn grader_listener() -> Result<TcpListener, Failure> {
     TcpListener::bind(any_port_v4())
