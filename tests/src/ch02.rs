@@ -15,6 +15,7 @@ use crate::net::{
     Program, accept, announced_address, any_port_v4, any_port_v6, connect, grader_listener, quoted,
     read_exactly, read_until_closed, returned_error, run_program, send,
 };
+use crate::proc_net::wait_until_read;
 use crate::snapshot;
 
 /// The greeting the grader asks the lab's greeting server to send.
@@ -191,10 +192,11 @@ pub fn greeting_client_reads_until_closed(lab: &Lab) -> Outcome {
         let mut connection = accept(&listener, "did fetch_greeting connect to the server?")?;
         let (first, second) = GREETING.split_at(6);
         send(&mut connection, first)?;
-        // The second part goes only once the client has had time to read the
-        // first and return: a client that reads once returns it alone. A
-        // correct client keeps waiting, so it costs a pause, nothing more.
-        if fetched.finished_within(Duration::from_millis(500)) {
+        // The second part goes only once the client has read the first: a
+        // client that reads once then has all it will ever return, however
+        // busy the machine. A correct client reads on.
+        wait_until_read(&connection);
+        if fetched.finished_within(Duration::ZERO) {
             return Ok(());
         }
         send(&mut connection, second)

@@ -12,7 +12,8 @@ use std::cell::RefCell;
 use std::fmt::Display;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,34 @@ pub const LIMIT: Duration = Duration::from_secs(2);
 
 /// How long a failing check waits for the learner's code to report why.
 const GRACE: Duration = Duration::from_secs(1);
+
+/// How long a panic may take to reach the grader once it has begun. With
+/// `RUST_BACKTRACE=1`, printing the backtrace takes seconds on a busy
+/// machine; a panic must not be reported as a hang meanwhile.
+const PANIC_REPORT: Duration = Duration::from_secs(30);
+
+thread_local! {
+    /// On a thread running learner code: raised when it starts to panic.
+    static PANICKING: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that raises the panicking thread's flag
+/// before the usual report (message, and backtrace if asked for).
+fn watch_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let report = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            // `try_with`: a panic while the thread is being torn down.
+            let _ = PANICKING.try_with(|flag| {
+                if let Some(flag) = flag.borrow().as_ref() {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            });
+            report(info);
+        }));
+    });
+}
 
 /// Why a check failed, written for the learner: what happened, what was
 /// expected, and which section of the book explains the rule.
@@ -116,6 +145,9 @@ impl Call {
     pub fn spawn<T: Send + 'static>(self, body: impl FnOnce() -> T + Send + 'static) -> Pending<T> {
         let (done, result) = mpsc::channel();
         let deadline = Instant::now() + self.limit;
+        watch_panics();
+        let panicking = Arc::new(AtomicBool::new(false));
+        let flag = panicking.clone();
         let spawned = thread::Builder::new()
             .name(
                 self.thread_name
@@ -123,6 +155,7 @@ impl Call {
                     .unwrap_or_else(|| format!("learner: {}", self.function)),
             )
             .spawn(move || {
+                PANICKING.with(|mine| *mine.borrow_mut() = Some(flag));
                 let value = panic::catch_unwind(AssertUnwindSafe(body));
                 // The check may have stopped waiting; nobody to tell then.
                 let _ = done.send(value);
@@ -139,6 +172,7 @@ impl Call {
             result,
             early: RefCell::new(None),
             start_error,
+            panicking,
         }
     }
 
@@ -169,6 +203,8 @@ pub struct Pending<T> {
     /// A result picked up early by [`Pending::blame`], kept for `wait`.
     early: RefCell<Option<thread::Result<T>>>,
     start_error: Option<Failure>,
+    /// Raised by the panic hook when the learner's code starts to panic.
+    panicking: Arc<AtomicBool>,
 }
 
 impl<T> Pending<T> {
@@ -178,15 +214,27 @@ impl<T> Pending<T> {
             return Err(failure);
         }
         let left = self.deadline.saturating_duration_since(Instant::now());
-        let result = match self.early.into_inner() {
-            Some(result) => Ok(result),
-            None => self.result.recv_timeout(left),
+        let result = match self.early.take() {
+            Some(result) => Some(result),
+            None => self.receive(left),
         };
         match result {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(panic)) => Err(self.call.explain_panic(panic.as_ref())),
-            Err(_) => Err(self.call.timed_out()),
+            Some(Ok(value)) => Ok(value),
+            Some(Err(panic)) => Err(self.call.explain_panic(panic.as_ref())),
+            None => Err(self.call.timed_out()),
         }
+    }
+
+    /// The result, if it comes within `patience`, or later from a panic
+    /// that had begun by then (its report may take a while to print).
+    fn receive(&self, patience: Duration) -> Option<thread::Result<T>> {
+        self.result.recv_timeout(patience).ok().or_else(|| {
+            if self.panicking.load(Ordering::SeqCst) {
+                self.result.recv_timeout(PANIC_REPORT).ok()
+            } else {
+                None
+            }
+        })
     }
 
     /// Waits at most `patience` for the learner's code to finish, and says
@@ -194,7 +242,7 @@ impl<T> Pending<T> {
     pub fn finished_within(&self, patience: Duration) -> bool {
         let mut early = self.early.borrow_mut();
         if early.is_none() {
-            *early = self.result.recv_timeout(patience).ok();
+            *early = self.receive(patience);
         }
         early.is_some()
     }

@@ -44,6 +44,9 @@ pub struct TcpSocket {
     pub unacknowledged: usize,
     /// Bytes received but not yet read by the program.
     pub unread: usize,
+    /// The kernel's number for the socket: `/proc/PID/fd/N` of the process
+    /// that holds it links to `socket:[inode]`.
+    pub inode: u64,
 }
 
 /// Every TCP socket (IPv4 and IPv6) on this machine.
@@ -71,7 +74,37 @@ fn parse(line: &str) -> Option<TcpSocket> {
         state: u8::from_str_radix(fields.get(3)?, 16).ok()?,
         unacknowledged: usize::from_str_radix(tx, 16).ok()?,
         unread: usize::from_str_radix(rx, 16).ok()?,
+        inode: fields.get(9)?.parse().ok()?,
     })
+}
+
+/// How many connections wait in the accept queue of the listening socket
+/// on `port` (for a listener, the kernel shows that in the "unread" column).
+pub fn accept_queue_len(port: u16) -> Option<usize> {
+    tcp_sockets()
+        .into_iter()
+        .find(|s| s.local_port == port && s.state == 0x0A)
+        .map(|s| s.unread)
+}
+
+/// The descriptor under which this process holds the TCP socket with
+/// these two ports (a server's socket for one client: the server's port,
+/// the client's port), if it holds it.
+pub fn descriptor_of(local_port: u16, remote_port: u16) -> Option<i32> {
+    let socket = tcp_sockets()
+        .into_iter()
+        .find(|s| s.local_port == local_port && s.remote_port == remote_port)?;
+    let wanted = format!("socket:[{}]", socket.inode);
+    std::fs::read_dir("/proc/self/fd")
+        .ok()?
+        .flatten()
+        .find(|fd| {
+            std::fs::read_link(fd.path()).is_ok_and(|link| link.as_os_str() == wanted.as_str())
+        })?
+        .file_name()
+        .to_str()?
+        .parse()
+        .ok()
 }
 
 /// Waits until everything `client` sent has reached the server and the
@@ -125,6 +158,37 @@ mod tests {
             ),
             (8080, 53956, 8, 42, 16)
         );
+        assert_eq!(socket.inode, 12345);
+    }
+
+    #[test]
+    fn the_descriptor_of_an_accepted_socket() {
+        use std::os::fd::AsRawFd;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let ports = (
+            listener.local_addr().unwrap().port(),
+            client.local_addr().unwrap().port(),
+        );
+        assert_eq!(descriptor_of(ports.0, ports.1), Some(server.as_raw_fd()));
+        drop(server);
+        assert_eq!(descriptor_of(ports.0, ports.1), None);
+    }
+
+    #[test]
+    fn a_connection_waits_in_the_accept_queue_until_accepted() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        assert_eq!(accept_queue_len(port), Some(0));
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let deadline = Instant::now() + LIMIT;
+        while accept_queue_len(port) != Some(1) && Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert_eq!(accept_queue_len(port), Some(1));
+        let _accepted = listener.accept().unwrap();
+        assert_eq!(accept_queue_len(port), Some(0));
     }
 
     #[test]

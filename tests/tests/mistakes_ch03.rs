@@ -318,7 +318,7 @@ fn a_request_without_the_half_close() {
     };
     assert_rejected(
         ch03::request_ends_with_a_half_close(&mistake),
-        "request returned \"\"",
+        "Shutdown::Both also ends your reading side",
     );
 }
 
