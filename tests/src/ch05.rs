@@ -20,7 +20,7 @@ use crate::net::{
     Program, announced_address, connect, quoted, read_exactly, read_until_closed, send,
     serve_in_background,
 };
-use crate::proc_net::{descriptor_of, tcp_buffer_limits, tcp_sockets};
+use crate::proc_net::{both_ends, descriptor_of, tcp_buffer_limits, tcp_sockets};
 
 /// The lab's outbox and server, handed to the grader by `tests/grade.rs`.
 /// `O` is the lab's `Outbox` type.
@@ -345,11 +345,15 @@ impl Flood {
         Ok(flood)
     }
 
-    /// True once the flood has sent everything, or no write has taken a
-    /// byte for `quiet`: the server is no longer reading from this client.
-    fn held_back(&self, quiet: Duration) -> bool {
+    /// True once the flood has sent everything, or the server is no longer
+    /// reading from this client: no write has taken a byte for `quiet`,
+    /// and bytes wait unread in the server's socket (so the quiet is not
+    /// just this thread waiting for a core on a busy machine).
+    fn held_back(&self, stream: &TcpStream, quiet: Duration) -> bool {
         let last = Duration::from_millis(self.last_progress.load(Ordering::SeqCst));
-        self.done.load(Ordering::SeqCst) || self.started.elapsed().saturating_sub(last) >= quiet
+        self.done.load(Ordering::SeqCst)
+            || (self.started.elapsed().saturating_sub(last) >= quiet
+                && both_ends(stream).is_some_and(|(_, server)| server.unread > 0))
     }
 }
 
@@ -380,7 +384,7 @@ pub fn a_slow_reader_gets_everything_back<O>(lab: &Lab<O>) -> Outcome {
         let mut held_back_pings = 0;
         let started = Instant::now();
         while held_back_pings < 3 && started.elapsed() < Duration::from_secs(10) {
-            if flood.held_back(Duration::from_millis(300)) {
+            if flood.held_back(&slow, Duration::from_millis(300)) {
                 held_back_pings += 1;
             } else {
                 held_back_pings = 0;

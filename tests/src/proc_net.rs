@@ -116,19 +116,9 @@ pub fn descriptor_of(local_port: u16, remote_port: u16) -> Option<i32> {
 /// A check that sends a line in pieces uses it so that each piece really
 /// is a read of its own, however busy the machine is.
 pub fn wait_until_read(client: &TcpStream) -> bool {
-    let (Ok(local), Ok(peer)) = (client.local_addr(), client.peer_addr()) else {
-        return false;
-    };
     let deadline = Instant::now() + LIMIT;
     while Instant::now() < deadline {
-        let sockets = tcp_sockets();
-        let sent = sockets
-            .iter()
-            .find(|s| s.local_port == local.port() && s.remote_port == peer.port());
-        let received = sockets
-            .iter()
-            .find(|s| s.local_port == peer.port() && s.remote_port == local.port());
-        if let (Some(sent), Some(received)) = (sent, received)
+        if let Some((sent, received)) = both_ends(client)
             && sent.unacknowledged == 0
             && received.unread == 0
         {
@@ -137,6 +127,21 @@ pub fn wait_until_read(client: &TcpStream) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     false
+}
+
+/// Both ends of a loopback connection as the kernel shows them: `stream`'s
+/// own socket, and the peer's (the one with the two ports swapped).
+pub fn both_ends(stream: &TcpStream) -> Option<(TcpSocket, TcpSocket)> {
+    let (local, peer) = (stream.local_addr().ok()?, stream.peer_addr().ok()?);
+    let mut sockets = tcp_sockets();
+    let mine = sockets
+        .iter()
+        .position(|s| s.local_port == local.port() && s.remote_port == peer.port())?;
+    let mine = sockets.swap_remove(mine);
+    let theirs = sockets
+        .into_iter()
+        .find(|s| s.local_port == peer.port() && s.remote_port == local.port())?;
+    Some((mine, theirs))
 }
 
 #[cfg(test)]
