@@ -453,10 +453,18 @@ fn thread_cpu_demand(name: &str) -> Option<Duration> {
             continue;
         }
         // "nanoseconds running, nanoseconds waiting to run, time slices".
-        let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
-        let mut fields = schedstat.split_whitespace().map(|f| f.parse::<u64>().ok());
-        let (running, waiting) = (fields.next()??, fields.next()??);
-        return Some(Duration::from_nanos(running + waiting));
+        if let Ok(schedstat) = std::fs::read_to_string(task.path().join("schedstat")) {
+            let mut fields = schedstat.split_whitespace().map(|f| f.parse::<u64>().ok());
+            let (running, waiting) = (fields.next()??, fields.next()??);
+            return Some(Duration::from_nanos(running + waiting));
+        }
+        // A kernel built without schedstat: CPU time (user + system, in
+        // ticks of 10 ms) from `stat`, after the command name in parentheses.
+        let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        return Some(Duration::from_millis(10 * ticks));
     }
     None
 }
