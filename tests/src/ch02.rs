@@ -195,6 +195,8 @@ pub fn greeting_client_reads_until_closed(lab: &Lab) -> Outcome {
         // The second part goes only once the client has read the first: a
         // client that reads once then has all it will ever return, however
         // busy the machine. A correct client reads on.
+        // (A client that never reads is caught below, when it fails to
+        // return the greeting.)
         wait_until_read(&connection);
         if fetched.finished_within(Duration::ZERO) {
             return Ok(());

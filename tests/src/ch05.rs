@@ -80,8 +80,14 @@ fn shared() -> RwLockReadGuard<'static, ()> {
     DESCRIPTORS.read().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The byte at `offset` of the test pattern (251 is prime, so the pattern
+/// does not line up with any power-of-two buffer size).
+fn pattern_at(offset: usize) -> u8 {
+    (offset % 251) as u8
+}
+
 fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
+    (0..len).map(pattern_at).collect()
 }
 
 /// The outbox sends everything through a stream that takes a few bytes
@@ -277,20 +283,24 @@ pub fn a_stalled_client_does_not_delay_others<O>(lab: &Lab<O>) -> Outcome {
     running.blame(conversation)
 }
 
-/// The byte at `offset` of the endless stream the flooding client sends.
-fn pattern_at(offset: usize) -> u8 {
-    (offset % 251) as u8
-}
-
 /// A client's sending half that writes the pattern on a thread of its own,
 /// without reading, until it is stopped or has sent `limit` bytes.
 struct Flood {
-    sent: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    done: Arc<AtomicBool>,
+    state: Arc<FloodState>,
     started: Instant,
+}
+
+/// What the flooding thread and the check share.
+#[derive(Default)]
+struct FloodState {
+    /// Bytes the socket has taken so far.
+    sent: AtomicUsize,
+    /// Raised by the check: the thread stops after its current write.
+    stop: AtomicBool,
+    /// Raised by the thread when it has stopped.
+    done: AtomicBool,
     /// Milliseconds after `started` when a write last took bytes.
-    last_progress: Arc<AtomicU64>,
+    last_progress: AtomicU64,
 }
 
 impl Flood {
@@ -303,23 +313,14 @@ impl Flood {
             })
             .map_err(|e| Failure::new(format!("the grader could not clone its socket: {e}")))?;
         let flood = Flood {
-            sent: Arc::default(),
-            stop: Arc::default(),
-            done: Arc::default(),
+            state: Arc::default(),
             started: Instant::now(),
-            last_progress: Arc::default(),
         };
-        let (sent, stop, done, last_progress, started) = (
-            flood.sent.clone(),
-            flood.stop.clone(),
-            flood.done.clone(),
-            flood.last_progress.clone(),
-            flood.started,
-        );
+        let (state, started) = (flood.state.clone(), flood.started);
         thread::spawn(move || {
             let mut chunk = vec![0u8; 64 << 10];
             let mut offset = 0;
-            while offset < limit && !stop.load(Ordering::SeqCst) {
+            while offset < limit && !state.stop.load(Ordering::SeqCst) {
                 let len = chunk.len().min(limit - offset);
                 for (i, byte) in chunk[..len].iter_mut().enumerate() {
                     *byte = pattern_at(offset + i);
@@ -328,9 +329,9 @@ impl Flood {
                 match writer.write(&chunk[..len]) {
                     Ok(n) => {
                         offset += n;
-                        sent.store(offset, Ordering::SeqCst);
+                        state.sent.store(offset, Ordering::SeqCst);
                         let now = started.elapsed().as_millis() as u64;
-                        last_progress.store(now, Ordering::SeqCst);
+                        state.last_progress.store(now, Ordering::SeqCst);
                     }
                     Err(e)
                         if matches!(
@@ -340,7 +341,7 @@ impl Flood {
                     Err(_) => break,
                 }
             }
-            done.store(true, Ordering::SeqCst);
+            state.done.store(true, Ordering::SeqCst);
         });
         Ok(flood)
     }
@@ -350,8 +351,8 @@ impl Flood {
     /// and bytes wait unread in the server's socket (so the quiet is not
     /// just this thread waiting for a core on a busy machine).
     fn held_back(&self, stream: &TcpStream, quiet: Duration) -> bool {
-        let last = Duration::from_millis(self.last_progress.load(Ordering::SeqCst));
-        self.done.load(Ordering::SeqCst)
+        let last = Duration::from_millis(self.state.last_progress.load(Ordering::SeqCst));
+        self.state.done.load(Ordering::SeqCst)
             || (self.started.elapsed().saturating_sub(last) >= quiet
                 && both_ends(stream).is_some_and(|(_, server)| server.unread > 0))
     }
@@ -403,17 +404,18 @@ pub fn a_slow_reader_gets_everything_back<O>(lab: &Lab<O>) -> Outcome {
             thread::sleep(Duration::from_millis(20));
         }
         // Now the slow client reads everything back while the flood ends.
-        flood.stop.store(true, Ordering::SeqCst);
+        flood.state.stop.store(true, Ordering::SeqCst);
         let mut back = vec![0u8; 64 << 10];
         let mut got = 0;
-        while !(flood.done.load(Ordering::SeqCst) && got == flood.sent.load(Ordering::SeqCst)) {
+        let (done, sent) = (&flood.state.done, &flood.state.sent);
+        while !(done.load(Ordering::SeqCst) && got == sent.load(Ordering::SeqCst)) {
             let n = match slow.read(&mut back) {
                 Ok(0) => 0,
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(_) => 0,
             };
-            let sent = flood.sent.load(Ordering::SeqCst);
+            let sent = sent.load(Ordering::SeqCst);
             ensure(n > 0, || {
                 format!(
                     "a client sent {sent} bytes before reading; only {got} came back: when a \
@@ -622,7 +624,7 @@ pub fn refuses_a_connection_past_fd_setsize<O>(lab: &Lab<O>) -> Outcome {
             // The grader's socket takes descriptor 1023, the last one free
             // below 1024: the server's socket for this client is past it.
             let mut late = connect(server)?;
-            let late_port = late.local_addr().map_err(|e| Failure::new(e.to_string()))?;
+            let late_addr = late.local_addr().map_err(|e| Failure::new(e.to_string()))?;
             let _ = late.write_all(b"too late");
             let mut buffer = [0u8; 16];
             let answer = late.read(&mut buffer);
@@ -631,7 +633,7 @@ pub fn refuses_a_connection_past_fd_setsize<O>(lab: &Lab<O>) -> Outcome {
                 Ok(0) => Ok(()),
                 Err(e) if e.kind() == ErrorKind::ConnectionReset => Ok(()),
                 Ok(_)
-                    if descriptor_of(server.port(), late_port.port())
+                    if descriptor_of(server.port(), late_addr.port())
                         .is_some_and(|fd| fd < 1024) =>
                 {
                     // Another check's server closed a socket after the table

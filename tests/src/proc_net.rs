@@ -87,6 +87,28 @@ pub fn accept_queue_len(port: u16) -> Option<usize> {
         .map(|s| s.unread)
 }
 
+/// Waits until `count` connections wait in the accept queue on `port`: a
+/// client's `connect` returns when it sent the last ACK of the handshake,
+/// and a busy machine may queue the connection a moment later. False if
+/// that did not happen within `LIMIT`.
+pub fn wait_until_queued(port: u16, count: usize) -> bool {
+    poll_until(|| accept_queue_len(port) == Some(count))
+}
+
+/// Asks `done` every 2 ms until it says yes (true) or `LIMIT` passes (false).
+fn poll_until(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// The descriptor under which this process holds the TCP socket with
 /// these two ports (a server's socket for one client: the server's port,
 /// the client's port), if it holds it.
@@ -116,17 +138,10 @@ pub fn descriptor_of(local_port: u16, remote_port: u16) -> Option<i32> {
 /// A check that sends a line in pieces uses it so that each piece really
 /// is a read of its own, however busy the machine is.
 pub fn wait_until_read(client: &TcpStream) -> bool {
-    let deadline = Instant::now() + LIMIT;
-    while Instant::now() < deadline {
-        if let Some((sent, received)) = both_ends(client)
-            && sent.unacknowledged == 0
-            && received.unread == 0
-        {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    false
+    poll_until(|| {
+        both_ends(client)
+            .is_some_and(|(sent, received)| sent.unacknowledged == 0 && received.unread == 0)
+    })
 }
 
 /// Both ends of a loopback connection as the kernel shows them: `stream`'s
@@ -187,11 +202,7 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         assert_eq!(accept_queue_len(port), Some(0));
         let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let deadline = Instant::now() + LIMIT;
-        while accept_queue_len(port) != Some(1) && Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        assert_eq!(accept_queue_len(port), Some(1));
+        assert!(wait_until_queued(port, 1));
         let _accepted = listener.accept().unwrap();
         assert_eq!(accept_queue_len(port), Some(0));
     }

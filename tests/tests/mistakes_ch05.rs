@@ -76,14 +76,14 @@ fn a_partial_sends_remainder_dropped() {
     );
 }
 
-/// What a wrong server gets wrong.
-#[derive(Clone, Copy, Default)]
-struct Wrong {
-    always_writable: bool,
-    blocking_reads: bool,
-    keeps_closed_clients: bool,
-    no_fd_setsize_check: bool,
-    blocking_writes: bool,
+/// The one thing a wrong server gets wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum Wrong {
+    AlwaysWritable,
+    BlockingReads,
+    KeepsClosedClients,
+    NoFdSetsizeCheck,
+    BlockingWrites,
 }
 
 /// A select echo server with one mistake switched on.
@@ -98,7 +98,7 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
             if !closed {
                 readable.insert(stream.as_fd());
             }
-            if wrong.always_writable || !outbox.is_empty() {
+            if wrong == Wrong::AlwaysWritable || !outbox.is_empty() {
                 writable.insert(stream.as_fd());
             }
         }
@@ -108,10 +108,10 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
         for fd in ready {
             if fd == listener.as_raw_fd() {
                 while let Ok((stream, _)) = listener.accept() {
-                    if !wrong.no_fd_setsize_check && stream.as_raw_fd() >= 1024 {
+                    if wrong != Wrong::NoFdSetsizeCheck && stream.as_raw_fd() >= 1024 {
                         continue;
                     }
-                    stream.set_nonblocking(!wrong.blocking_reads)?;
+                    stream.set_nonblocking(wrong != Wrong::BlockingReads)?;
                     clients.insert(stream.as_raw_fd(), (stream, Outbox::default(), false));
                 }
                 continue;
@@ -122,7 +122,7 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
             let mut buffer = [0u8; 4096];
             loop {
                 match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) if wrong.keeps_closed_clients => {
+                    Ok(0) | Err(_) if wrong == Wrong::KeepsClosedClients => {
                         *closed = true;
                         break;
                     }
@@ -132,7 +132,7 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
                     }
                     // The echo with a blocking write_all: waits for as long
                     // as this client does not read.
-                    Ok(n) if wrong.blocking_writes => {
+                    Ok(n) if wrong == Wrong::BlockingWrites => {
                         stream.set_nonblocking(false)?;
                         let _ = stream.write_all(&buffer[..n]);
                         stream.set_nonblocking(true)?;
@@ -141,7 +141,7 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
                 }
                 // "Read until there is nothing left": on a blocking socket,
                 // the read after the last byte waits.
-                if !wrong.blocking_reads {
+                if wrong != Wrong::BlockingReads {
                     break;
                 }
             }
@@ -156,16 +156,10 @@ fn wrong_serve(listener: TcpListener, wrong: Wrong) -> io::Result<()> {
 
 #[test]
 fn writable_interest_always_on() {
-    fn serve(listener: TcpListener) -> io::Result<()> {
-        wrong_serve(
-            listener,
-            Wrong {
-                always_writable: true,
-                ..Wrong::default()
-            },
-        )
-    }
-    let mistake = Lab { serve, ..SOLUTION };
+    let mistake = Lab {
+        serve: |listener| wrong_serve(listener, Wrong::AlwaysWritable),
+        ..SOLUTION
+    };
     assert_rejected(
         ch05::idle_clients_cost_no_cpu(&mistake),
         "ask for writable only while a connection has something to send",
@@ -174,16 +168,10 @@ fn writable_interest_always_on() {
 
 #[test]
 fn a_blocking_read_after_readiness() {
-    fn serve(listener: TcpListener) -> io::Result<()> {
-        wrong_serve(
-            listener,
-            Wrong {
-                blocking_reads: true,
-                ..Wrong::default()
-            },
-        )
-    }
-    let mistake = Lab { serve, ..SOLUTION };
+    let mistake = Lab {
+        serve: |listener| wrong_serve(listener, Wrong::BlockingReads),
+        ..SOLUTION
+    };
     assert_rejected(
         ch05::a_stalled_client_does_not_delay_others(&mistake),
         "a second read that waits blocks every client",
@@ -192,16 +180,10 @@ fn a_blocking_read_after_readiness() {
 
 #[test]
 fn closed_clients_kept_in_the_master_list() {
-    fn serve(listener: TcpListener) -> io::Result<()> {
-        wrong_serve(
-            listener,
-            Wrong {
-                keeps_closed_clients: true,
-                ..Wrong::default()
-            },
-        )
-    }
-    let mistake = Lab { serve, ..SOLUTION };
+    let mistake = Lab {
+        serve: |listener| wrong_serve(listener, Wrong::KeepsClosedClients),
+        ..SOLUTION
+    };
     assert_rejected(
         ch05::vanished_clients_free_their_slot(&mistake),
         "are still open on the server (CLOSE_WAIT)",
@@ -210,16 +192,10 @@ fn closed_clients_kept_in_the_master_list() {
 
 #[test]
 fn no_check_against_fd_setsize() {
-    fn serve(listener: TcpListener) -> io::Result<()> {
-        wrong_serve(
-            listener,
-            Wrong {
-                no_fd_setsize_check: true,
-                ..Wrong::default()
-            },
-        )
-    }
-    let mistake = Lab { serve, ..SOLUTION };
+    let mistake = Lab {
+        serve: |listener| wrong_serve(listener, Wrong::NoFdSetsizeCheck),
+        ..SOLUTION
+    };
     assert_rejected(
         ch05::refuses_a_connection_past_fd_setsize(&mistake),
         "FdSet::insert panics past it",
@@ -228,16 +204,10 @@ fn no_check_against_fd_setsize() {
 
 #[test]
 fn a_blocking_write_to_a_slow_reader() {
-    fn serve(listener: TcpListener) -> io::Result<()> {
-        wrong_serve(
-            listener,
-            Wrong {
-                blocking_writes: true,
-                ..Wrong::default()
-            },
-        )
-    }
-    let mistake = Lab { serve, ..SOLUTION };
+    let mistake = Lab {
+        serve: |listener| wrong_serve(listener, Wrong::BlockingWrites),
+        ..SOLUTION
+    };
     assert_rejected(
         ch05::a_slow_reader_gets_everything_back(&mistake),
         "a blocking write to the slow client stalls every client",
